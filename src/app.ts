@@ -1,0 +1,103 @@
+// Builds the HTTP app around a store without listening, so tests can drive it directly and
+// main.ts can boot it. Owns the wiring of the hit path and its background timers.
+
+import Fastify, { type FastifyError, type FastifyInstance, LogController } from "fastify";
+import type { Config } from "./config.js";
+import { Registry } from "./counters/registry.js";
+import { AppError, envelope } from "./errors.js";
+import { countersApiRoutes } from "./http/counters-api.js";
+import { embedRoutes } from "./http/embeds.js";
+import { healthRoutes } from "./http/health.js";
+import { hitApiRoutes } from "./http/hit-api.js";
+import { Classifier } from "./ingest/classify.js";
+import { Committer } from "./ingest/committer.js";
+import { Pipeline } from "./ingest/pipeline.js";
+import { Salts } from "./ingest/visitor.js";
+import { Metrics } from "./observability/metrics.js";
+import type { Store } from "./store/store.js";
+
+export interface App {
+  http: FastifyInstance;
+  store: Store;
+  registry: Registry;
+  committer: Committer;
+  salts: Salts;
+  metrics: Metrics;
+}
+
+export interface AppOptions {
+  now?: () => number;
+  /** Log to stdout at config.logLevel; tests pass false. */
+  logger?: boolean;
+}
+
+const SALT_ROTATE_MS = 5 * 60_000;
+export const BODY_LIMIT = 16 * 1024;
+
+/**
+ * @example const app = await buildApp(loadConfig([], {}), openSqlite({ dataDir: ":memory:" }));
+ *          await app.http.inject({ url: "/healthz" });
+ */
+export async function buildApp(config: Config, store: Store, opts: AppOptions = {}): Promise<App> {
+  const now = opts.now ?? Date.now;
+  const metrics = new Metrics();
+  const registry = new Registry(store, now);
+  const salts = new Salts(store, now);
+  await salts.rotate();
+  const committer = new Committer(store, metrics, config.maxPendingHits, now);
+  const classifier = new Classifier({ hitRatePerMinute: config.hitRatePerMinute, now });
+  const pipeline = new Pipeline(registry, classifier, salts, committer, metrics, now);
+
+  const http = Fastify({
+    logger: opts.logger === false ? false : { level: config.logLevel },
+    trustProxy: config.trustProxy,
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { maxParamLength: 100 },
+    // Raw client addresses must not reach the log at the default level (see PRIVACY.md).
+    logController: new LogController({ disableRequestLogging: true }),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  });
+
+  http.setErrorHandler((err: FastifyError | AppError, req, reply) => {
+    if (err instanceof AppError) return reply.code(err.status).send(envelope(err.code, err.message));
+    const status = err.statusCode ?? 500;
+    if (err.validation) {
+      const where = err.validationContext ?? "request";
+      return reply.code(400).send(envelope("invalid_request", `${where}${err.message.replace(/^\w+/, "")}`));
+    }
+    if (status < 500) {
+      const code = (err.code ?? "bad_request").replace(/^FST_ERR_/, "").toLowerCase();
+      return reply.code(status).send(envelope(code, err.message));
+    }
+    req.log.error({ err }, "request failed");
+    return reply.code(500).send(envelope("internal", "internal error"));
+  });
+  http.setNotFoundHandler((_req, reply) => reply.code(404).send(envelope("not_found", "no such route")));
+
+  embedRoutes(http, pipeline, now);
+  hitApiRoutes(http, pipeline, now);
+  countersApiRoutes(http, {
+    store,
+    registry,
+    committer,
+    publicUrl: config.publicUrl,
+    createRatePerHour: config.createRatePerHour,
+    now,
+  });
+  healthRoutes(http, metrics, store.kind);
+
+  const rotate = setInterval(() => {
+    salts.rotate().catch((err) => http.log.warn({ err }, "salt rotation failed"));
+  }, SALT_ROTATE_MS);
+  rotate.unref();
+
+  // Shutdown order: stop accepting and finish in-flight requests (Fastify does that before
+  // onClose), then commit what they counted, then close the store.
+  http.addHook("onClose", async () => {
+    clearInterval(rotate);
+    await committer.flush();
+    await store.close();
+  });
+
+  return { http, store, registry, committer, salts, metrics };
+}

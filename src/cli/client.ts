@@ -1,0 +1,79 @@
+// The client commands: create, stats, set. They talk to a running server's JSON API
+// (HITCOUNTER_URL or --url, default http://localhost:8080), so they work the same against a
+// local SQLite server and a PostgreSQL cluster.
+
+import { parseArgs } from "node:util";
+
+type Env = Record<string, string | undefined>;
+
+interface Common {
+  url: string;
+  token: string | undefined;
+}
+
+function common(values: Record<string, unknown>, env: Env): Common {
+  const url = (typeof values.url === "string" ? values.url : env.HITCOUNTER_URL) ?? "http://localhost:8080";
+  const token = typeof values.token === "string" ? values.token : env.HITCOUNTER_TOKEN;
+  return { url: url.replace(/\/$/, ""), token };
+}
+
+async function call(c: Common, method: string, path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(c.url + path, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...(c.token ? { authorization: `Bearer ${c.token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const data = text ? JSON.parse(text) : {};
+  if (!res.ok) {
+    const msg = (data as { error?: { message?: string } }).error?.message ?? res.statusText;
+    throw new Error(`${res.status}: ${msg}`);
+  }
+  return data;
+}
+
+const shared = { url: { type: "string" }, token: { type: "string" } } as const;
+
+export async function create(argv: string[], env: Env): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...shared,
+      label: { type: "string" },
+      origins: { type: "string" },
+      start: { type: "string" },
+      public: { type: "boolean" },
+      "time-zone": { type: "string" },
+    },
+  });
+  const body: Record<string, unknown> = {};
+  if (values.label !== undefined) body.label = values.label;
+  if (values.origins !== undefined) body.origins = values.origins.split(",").map((s) => s.trim());
+  if (values.start !== undefined) body.start = Number(values.start);
+  if (values.public) body.public = true;
+  if (values["time-zone"] !== undefined) body.timeZone = values["time-zone"];
+  const out = await call(common(values, env), "POST", "/api/counters", body);
+  console.log(JSON.stringify(out, null, 2));
+}
+
+export async function stats(argv: string[], env: Env): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, options: shared, allowPositionals: true });
+  const id = positionals[0];
+  if (!id) throw new Error("usage: hitcounter stats ID [--token TOKEN]");
+  console.log(JSON.stringify(await call(common(values, env), "GET", `/api/counters/${id}`), null, 2));
+}
+
+export async function set(argv: string[], env: Env): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...shared, count: { type: "string" } },
+    allowPositionals: true,
+  });
+  const id = positionals[0];
+  if (!id || values.count === undefined) throw new Error("usage: hitcounter set ID --count N [--token TOKEN]");
+  const out = await call(common(values, env), "PATCH", `/api/counters/${id}`, { count: Number(values.count) });
+  console.log(JSON.stringify(out, null, 2));
+}

@@ -1,0 +1,117 @@
+// The in-memory view of counters the hit path reads: settings, committed totals and pending
+// hits. A counter is read from the store once, when first seen; unknown ids are remembered in
+// a bounded negative cache so a flood of random ids costs no store read after the first.
+
+import type { CounterRow, Store } from "../store/store.js";
+import { localBucket } from "../time/zone.js";
+
+/** A counter as the hit path sees it. Mutated in place by the committer. */
+export interface LiveCounter {
+  row: CounterRow;
+  /** Hits accepted into a batch that has not committed yet. */
+  pending: number;
+  /** Today's committed figures, in the counter's time zone. */
+  today: { day: string; hits: number; visitors: number };
+  /** Last time (ms) this counter was hit or read; drives refresh and eviction. */
+  lastUsed: number;
+}
+
+const MAX_LIVE = 100_000;
+const MAX_MISSING = 100_000;
+const ID_SHAPE = /^[A-Za-z0-9_-]{4,32}$/;
+
+export class Registry {
+  private readonly live = new Map<string, LiveCounter>();
+  private readonly loading = new Map<string, Promise<LiveCounter | undefined>>();
+  private readonly missing = new Set<string>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The counter if it is already in memory; the hit path's fast case. */
+  peek(id: string): LiveCounter | undefined {
+    return this.live.get(id);
+  }
+
+  /** The counter, loading it from the store on first use; undefined when it doesn't exist. */
+  get(id: string): LiveCounter | undefined | Promise<LiveCounter | undefined> {
+    const c = this.live.get(id);
+    if (c) return c;
+    if (this.missing.has(id) || !ID_SHAPE.test(id)) return undefined;
+    let p = this.loading.get(id);
+    if (!p) {
+      p = this.load(id).finally(() => this.loading.delete(id));
+      this.loading.set(id, p);
+    }
+    return p;
+  }
+
+  private async load(id: string): Promise<LiveCounter | undefined> {
+    const row = await this.store.getCounter(id);
+    if (!row) {
+      if (this.missing.size >= MAX_MISSING) this.missing.clear();
+      this.missing.add(id);
+      return undefined;
+    }
+    const day = localBucket(row.timeZone, this.now()).day;
+    const today = await this.store.getDay(id, day);
+    const existing = this.live.get(id); // loaded meanwhile by a concurrent call
+    if (existing) return existing;
+    const live: LiveCounter = { row, pending: 0, today, lastUsed: this.now() };
+    this.evictIfFull();
+    this.live.set(id, live);
+    return live;
+  }
+
+  /** Registers a counter created by this node, so its first hit needs no store read. */
+  add(row: CounterRow): LiveCounter {
+    this.missing.delete(row.id);
+    const live: LiveCounter = {
+      row,
+      pending: 0,
+      today: { day: localBucket(row.timeZone, this.now()).day, hits: 0, visitors: 0 },
+      lastUsed: this.now(),
+    };
+    this.evictIfFull();
+    this.live.set(row.id, live);
+    return live;
+  }
+
+  /** Forgets a counter (deleted, or its settings/totals changed underneath). */
+  drop(id: string): void {
+    this.live.delete(id);
+  }
+
+  /** Counters used since `since` (ms), for refreshing totals other nodes committed. */
+  usedSince(since: number): LiveCounter[] {
+    const out: LiveCounter[] = [];
+    for (const c of this.live.values()) if (c.lastUsed >= since) out.push(c);
+    return out;
+  }
+
+  private evictIfFull(): void {
+    if (this.live.size < MAX_LIVE) return;
+    // Map iteration is insertion order: drop the oldest idle tenth, never one with pending hits.
+    let toDrop = MAX_LIVE / 10;
+    for (const [id, c] of this.live) {
+      if (toDrop === 0) break;
+      if (c.pending === 0) {
+        this.live.delete(id);
+        toDrop--;
+      }
+    }
+  }
+}
+
+/** The figures a counter shows now: committed plus this node's pending hits. */
+export function currentFigures(c: LiveCounter, now: number) {
+  const day = localBucket(c.row.timeZone, now).day;
+  const today = c.today.day === day ? c.today : { day, hits: 0, visitors: 0 };
+  return {
+    hits: c.row.hits + c.pending,
+    visitors: c.row.visitors,
+    today: { hits: today.hits, visitors: today.visitors },
+  };
+}

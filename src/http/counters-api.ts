@@ -1,0 +1,144 @@
+// The counter management API: create (no account needed), read, change, reset, delete.
+// Everything but create needs the counter's admin token (Authorization: Bearer TOKEN).
+
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Registry } from "../counters/registry.js";
+import { currentFigures } from "../counters/registry.js";
+import {
+  checkSettings,
+  createSchema,
+  DEFAULT_SETTINGS,
+  patchSchema,
+  type SettingsInput,
+} from "../counters/settings.js";
+import { snippets } from "../counters/snippets.js";
+import { hashToken, newId, newToken, tokenMatches } from "../counters/tokens.js";
+import { notFound, tooMany, unauthorized } from "../errors.js";
+import type { Committer } from "../ingest/committer.js";
+import type { CounterRow, Store } from "../store/store.js";
+import { WindowLimit } from "./limits.js";
+
+export interface CountersDeps {
+  store: Store;
+  registry: Registry;
+  committer: Committer;
+  publicUrl: string | undefined;
+  createRatePerHour: number;
+  now: () => number;
+}
+
+const idParams = {
+  type: "object",
+  properties: { id: { type: "string", maxLength: 32 } },
+  required: ["id"],
+} as const;
+
+export function baseUrl(req: FastifyRequest, publicUrl: string | undefined): string {
+  return publicUrl ? publicUrl.replace(/\/$/, "") : `${req.protocol}://${req.host}`;
+}
+
+export function counterView(c: CounterRow, figures: ReturnType<typeof currentFigures>) {
+  return {
+    id: c.id,
+    label: c.label,
+    origins: c.origins,
+    public: c.public,
+    timeZone: c.timeZone,
+    dedupeSeconds: c.dedupeSeconds,
+    show: c.show,
+    honorPrivacySignals: c.honorPrivacySignals,
+    createdAt: new Date(c.createdAt).toISOString(),
+    ...figures,
+  };
+}
+
+export function countersApiRoutes(app: FastifyInstance, d: CountersDeps): void {
+  const creations = new WindowLimit(d.createRatePerHour, 3_600_000, d.now);
+
+  /** Loads the counter and checks the bearer token; the same 401/404 for every failure kind. */
+  async function owned(req: FastifyRequest<{ Params: { id: string } }>) {
+    const found = d.registry.get(req.params.id);
+    const live = found instanceof Promise ? await found : found;
+    const auth = req.headers.authorization;
+    const token = typeof auth === "string" && auth.startsWith("Bearer ") ? auth.slice(7).trim() : "";
+    if (!token) throw unauthorized();
+    if (!live) throw notFound();
+    if (!tokenMatches(token, live.row.tokenHash)) throw unauthorized();
+    return live;
+  }
+
+  app.post<{ Body: SettingsInput | undefined }>(
+    "/api/counters",
+    {
+      schema: { body: createSchema },
+      // The body is optional: `curl -X POST /api/counters` creates a counter with defaults.
+      preValidation: async (req) => {
+        if (req.body === undefined || req.body === null) req.body = {};
+      },
+    },
+    async (req, reply) => {
+      if (!creations.take(req.ip)) {
+        reply.header("retry-after", String(creations.retryAfter()));
+        throw tooMany(`at most ${d.createRatePerHour} counters per hour from one address`);
+      }
+      const input = req.body ?? {};
+      const row: CounterRow = {
+        ...DEFAULT_SETTINGS,
+        ...checkSettings(input),
+        id: newId(),
+        tokenHash: "",
+        createdAt: d.now(),
+        hits: input.start ?? 0,
+        visitors: 0,
+      };
+      const token = newToken();
+      row.tokenHash = hashToken(token);
+      await d.store.createCounter(row);
+      d.registry.add(row);
+      reply.code(201);
+      return { id: row.id, token, embeds: snippets(baseUrl(req, d.publicUrl), row.id, row.label) };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>("/api/counters/:id", { schema: { params: idParams } }, async (req) => {
+    const live = await owned(req);
+    return counterView(live.row, currentFigures(live, d.now()));
+  });
+
+  app.patch<{ Params: { id: string }; Body: SettingsInput }>(
+    "/api/counters/:id",
+    { schema: { params: idParams, body: patchSchema } },
+    async (req) => {
+      const live = await owned(req);
+      const settings = checkSettings(req.body);
+      await d.store.updateCounter(live.row.id, settings);
+      Object.assign(live.row, settings);
+      const count = req.body.count ?? req.body.start;
+      if (count !== undefined) {
+        // Hits accepted before the change commit first, so the new count is exactly `count`.
+        await d.committer.flush();
+        await d.store.setHits(live.row.id, count);
+        live.row.hits = count;
+      }
+      return counterView(live.row, currentFigures(live, d.now()));
+    },
+  );
+
+  app.post<{ Params: { id: string } }>("/api/counters/:id/reset", { schema: { params: idParams } }, async (req) => {
+    const live = await owned(req);
+    await d.committer.flush();
+    await d.store.resetCounter(live.row.id);
+    live.row.hits = 0;
+    live.row.visitors = 0;
+    live.today = { day: live.today.day, hits: 0, visitors: 0 };
+    return counterView(live.row, currentFigures(live, d.now()));
+  });
+
+  app.delete<{ Params: { id: string } }>("/api/counters/:id", { schema: { params: idParams } }, async (req, reply) => {
+    const live = await owned(req);
+    await d.committer.flush();
+    await d.store.deleteCounter(live.row.id);
+    d.registry.drop(live.row.id);
+    return reply.code(204).send();
+  });
+}

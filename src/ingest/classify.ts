@@ -1,0 +1,98 @@
+// Decides whether a hit counts: bot, privacy signal, origin, dedupe and rate, in that order.
+// Each rule returns a DropReason; the first that fires wins. State (rate windows, dedupe
+// marks) is per node, in bounded maps: past the bound a rule lets hits through rather than
+// growing memory.
+
+import { isbot } from "isbot";
+import type { LiveCounter } from "../counters/registry.js";
+import type { DropReason, Hit } from "./hit.js";
+
+/** Image proxies fetch on behalf of real viewers (GitHub camo fetches every README image). */
+const IMAGE_PROXY = /^github-camo|GoogleImageProxy|YahooMailProxy/;
+/**
+ * Command-line clients are fetches a person typed, not crawlers: counted (and rate-capped
+ * like anyone), although isbot lists them.
+ */
+const BY_HAND = /^(curl|Wget|HTTPie|xh)\//;
+const MAX_TRACKED = 200_000;
+const MAX_UA_CACHE = 10_000;
+
+export interface ClassifyOptions {
+  hitRatePerMinute: number;
+  now?: () => number;
+}
+
+export class Classifier {
+  private readonly botCache = new Map<string, boolean>();
+  private rateWindow = 0;
+  private readonly rate = new Map<string, number>();
+  private readonly dedupe = new Map<string, number>();
+  private readonly now: () => number;
+
+  constructor(private readonly opts: ClassifyOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** An image proxy fetching for a viewer: counted like a viewer, never rate-capped. */
+  isImageProxy(userAgent: string): boolean {
+    return IMAGE_PROXY.test(userAgent);
+  }
+
+  isBot(userAgent: string): boolean {
+    if (userAgent === "") return true;
+    let bot = this.botCache.get(userAgent);
+    if (bot === undefined) {
+      bot = !BY_HAND.test(userAgent) && isbot(userAgent);
+      if (this.botCache.size >= MAX_UA_CACHE) this.botCache.clear();
+      this.botCache.set(userAgent, bot);
+    }
+    return bot;
+  }
+
+  /** Rules that need no visitor hash. */
+  early(c: LiveCounter, hit: Hit, proxy: boolean): DropReason | undefined {
+    if (!proxy && this.isBot(hit.userAgent)) return "bot";
+    if (c.row.honorPrivacySignals && hit.privacySignal) return "privacy";
+    if (c.row.origins.length > 0 && !originAllowed(c.row.origins, proxy ? "github.com" : hit.sourceHost)) {
+      return "origin";
+    }
+    return undefined;
+  }
+
+  /** Rules keyed by the visitor: dedupe window and per-visitor rate. */
+  late(c: LiveCounter, hit: Hit, visitor: string, proxy: boolean): DropReason | undefined {
+    const now = this.now();
+    if (c.row.dedupeSeconds > 0) {
+      const key = `${c.row.id}\u0000${visitor}\u0000${hit.page}`;
+      const until = this.dedupe.get(key);
+      if (until !== undefined && until > now) return "dedupe";
+      if (this.dedupe.size >= MAX_TRACKED) this.sweepDedupe(now);
+      if (this.dedupe.size < MAX_TRACKED) this.dedupe.set(key, now + c.row.dedupeSeconds * 1000);
+    }
+    if (!proxy) {
+      const window = Math.floor(now / 60_000);
+      if (window !== this.rateWindow) {
+        this.rateWindow = window;
+        this.rate.clear();
+      }
+      const key = `${c.row.id}\u0000${visitor}`;
+      const n = (this.rate.get(key) ?? 0) + 1;
+      if (n > this.opts.hitRatePerMinute) return "rate";
+      if (n > 1 || this.rate.size < MAX_TRACKED) this.rate.set(key, n);
+    }
+    return undefined;
+  }
+
+  private sweepDedupe(now: number): void {
+    for (const [k, until] of this.dedupe) if (until <= now) this.dedupe.delete(k);
+  }
+}
+
+/** Host equals an allowed origin or is a subdomain of one. */
+export function originAllowed(origins: string[], host: string): boolean {
+  if (host === "") return false;
+  for (const o of origins) {
+    if (host === o || (host.endsWith(o) && host.charCodeAt(host.length - o.length - 1) === 46)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,80 @@
+// Group commit. Hits join the open batch; the batch is written as soon as the event loop has
+// taken in the requests at hand (setImmediate), one transaction per batch, and only then are
+// the waiting answers released. At most one commit runs at a time; hits arriving meanwhile
+// form the next batch. A batch that fails is answered "not counted" and leaves no trace.
+
+import type { Metrics } from "../observability/metrics.js";
+import type { Store } from "../store/store.js";
+import { localBucket } from "../time/zone.js";
+import { PendingBatch } from "./aggregator.js";
+
+export class Committer {
+  private open = new PendingBatch();
+  private committing: Promise<void> | undefined;
+  private scheduled = false;
+  /** Hits in the open batch plus the one being committed: bounded by maxPending. */
+  private inFlight = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly metrics: Metrics,
+    private readonly maxPending: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The batch new hits join, or undefined when too many hits wait already (store down). */
+  batch(): PendingBatch | undefined {
+    if (this.inFlight >= this.maxPending) return undefined;
+    this.inFlight++;
+    if (!this.scheduled && !this.committing) {
+      this.scheduled = true;
+      setImmediate(this.run);
+    }
+    return this.open;
+  }
+
+  private readonly run = (): void => {
+    this.scheduled = false;
+    if (this.committing || this.open.size === 0) return;
+    this.committing = this.commit(this.open).finally(() => {
+      this.committing = undefined;
+      if (this.open.size > 0) this.run();
+    });
+  };
+
+  private async commit(batch: PendingBatch): Promise<void> {
+    this.open = new PendingBatch();
+    const started = performance.now();
+    try {
+      const totals = await this.store.applyBatch(batch.toBatch());
+      this.metrics.flushSeconds.observe((performance.now() - started) / 1000);
+      this.metrics.batchSize.observe(batch.size);
+      this.metrics.countedHits(batch.size);
+      const now = this.now();
+      for (const [id, e] of batch.entries) {
+        const t = totals.get(id);
+        e.live.pending -= e.delta.hits;
+        if (!t) continue;
+        e.live.row.hits = t.hits;
+        e.live.row.visitors = t.visitors;
+        const today = localBucket(e.live.row.timeZone, now).day;
+        for (const d of t.days) if (d.day === today) e.live.today = d;
+      }
+      batch.resolve();
+    } catch (err) {
+      this.metrics.flushErrors.inc();
+      for (const e of batch.entries.values()) e.live.pending -= e.delta.hits;
+      batch.reject(err);
+    } finally {
+      this.inFlight -= batch.size;
+    }
+  }
+
+  /** Commits everything accepted so far; for shutdown, settings changes and tests. */
+  async flush(): Promise<void> {
+    while (this.committing || this.open.size > 0) {
+      if (this.committing) await this.committing;
+      else this.run();
+    }
+  }
+}

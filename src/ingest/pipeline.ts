@@ -1,0 +1,77 @@
+// The hit path, stage by stage: find the counter -> classify -> hash the visitor -> join the
+// open batch -> wait for its commit. Every stage either passes the hit on or drops it with a
+// reason; a dropped hit is still answered with the picture.
+
+import { currentFigures, type LiveCounter, type Registry } from "../counters/registry.js";
+import type { Metrics } from "../observability/metrics.js";
+import { localBucket } from "../time/zone.js";
+import type { Classifier } from "./classify.js";
+import type { Committer } from "./committer.js";
+import { country, uaInfo } from "./enrich.js";
+import type { DropReason, Hit } from "./hit.js";
+import type { Salts } from "./visitor.js";
+
+export interface Outcome {
+  live: LiveCounter;
+  counted: boolean;
+  reason: DropReason | undefined;
+  /** The hit total to show: for a counted hit, its own place in the count ("visitor #N"). */
+  hits: number;
+}
+
+export class Pipeline {
+  constructor(
+    private readonly registry: Registry,
+    private readonly classifier: Classifier,
+    private readonly salts: Salts,
+    private readonly committer: Committer,
+    private readonly metrics: Metrics,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * Counts (or, with count=false, only looks up) a hit; resolves once a counted hit is durable.
+   * Resolves undefined for an unknown counter.
+   */
+  async record(hit: Hit, count: boolean): Promise<Outcome | undefined> {
+    const found = this.registry.get(hit.counterId);
+    const live = found instanceof Promise ? await found : found;
+    if (!live) return undefined;
+    live.lastUsed = this.now();
+    if (!count) return this.drop(live, "nocount");
+
+    const proxy = this.classifier.isImageProxy(hit.userAgent);
+    const early = this.classifier.early(live, hit, proxy);
+    if (early) return this.drop(live, early);
+
+    const bucket = localBucket(live.row.timeZone, this.now());
+    const visitor = this.salts.hash(bucket.day, live.row.id, hit.ip, hit.userAgent);
+    if (!visitor) return this.drop(live, "unavailable");
+    const late = this.classifier.late(live, hit, visitor, proxy);
+    if (late) return this.drop(live, late);
+
+    const batch = this.committer.batch();
+    if (!batch) return this.drop(live, "unavailable");
+    const ua = uaInfo(hit.userAgent);
+    batch.add(live, bucket, visitor, [
+      ["page", hit.page],
+      ["ref", hit.referrerHost],
+      ["browser", ua.browser],
+      ["os", ua.os],
+      ["device", ua.device],
+      ["country", country(hit.ip)],
+    ]);
+    const hits = live.row.hits + live.pending;
+    try {
+      await batch.done;
+    } catch {
+      return this.drop(live, "unavailable");
+    }
+    return { live, counted: true, reason: undefined, hits };
+  }
+
+  private drop(live: LiveCounter, reason: DropReason): Outcome {
+    this.metrics.notCounted(reason);
+    return { live, counted: false, reason, hits: currentFigures(live, this.now()).hits };
+  }
+}

@@ -1,0 +1,60 @@
+// Prometheus metrics (served at /metrics). Labelled children are bound once here so the hit
+// path only does an increment.
+
+import { Counter, collectDefaultMetrics, Histogram, Registry as PromRegistry } from "prom-client";
+import { DROP_REASONS, type DropReason } from "../ingest/hit.js";
+
+export class Metrics {
+  readonly registry = new PromRegistry();
+  private readonly counted: Counter;
+  private readonly dropped: Record<DropReason, Counter<"reason">>;
+  readonly batchSize: Histogram;
+  readonly flushSeconds: Histogram;
+  readonly flushErrors: Counter;
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: "hitcounter_process_" });
+    this.counted = new Counter({
+      name: "hitcounter_hits_counted_total",
+      help: "Hits counted and committed",
+      registers: [this.registry],
+    });
+    const dropped = new Counter({
+      name: "hitcounter_hits_not_counted_total",
+      help: "Hits answered but not counted, by reason",
+      labelNames: ["reason"],
+      registers: [this.registry],
+    });
+    this.dropped = Object.fromEntries(
+      DROP_REASONS.map((r) => {
+        dropped.labels(r).inc(0);
+        return [r, dropped];
+      }),
+    ) as Record<DropReason, Counter<"reason">>;
+    this.batchSize = new Histogram({
+      name: "hitcounter_batch_hits",
+      help: "Hits per committed batch",
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000],
+      registers: [this.registry],
+    });
+    this.flushSeconds = new Histogram({
+      name: "hitcounter_flush_seconds",
+      help: "Time to commit one batch",
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+      registers: [this.registry],
+    });
+    this.flushErrors = new Counter({
+      name: "hitcounter_flush_errors_total",
+      help: "Batches that failed to commit",
+      registers: [this.registry],
+    });
+  }
+
+  countedHits(n: number): void {
+    this.counted.inc(n);
+  }
+
+  notCounted(reason: DropReason): void {
+    this.dropped[reason].inc({ reason });
+  }
+}

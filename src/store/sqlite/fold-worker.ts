@@ -1,0 +1,36 @@
+// The fold worker thread: keeps folding the journal into the rollups on its own connection,
+// so the event loop that answers hits never runs a rollup transaction. It folds whenever
+// asked ("fold") and every FOLD_INTERVAL_MS, and reports the watermark it reached.
+
+import { parentPort, workerData } from "node:worker_threads";
+import { Folder } from "./fold.js";
+import { Journal } from "./journal.js";
+import { openRollups } from "./open.js";
+
+const FOLD_INTERVAL_MS = 250;
+const { dataDir, sync, cap } = workerData as { dataDir: string; sync: "normal" | "full"; cap: number };
+const db = openRollups(dataDir, sync);
+const journal = new Journal(dataDir, sync, true);
+const folder = new Folder(db, cap);
+
+function fold(): void {
+  try {
+    const seq = folder.foldAll(journal);
+    parentPort?.postMessage({ type: "folded", seq });
+  } catch (err) {
+    parentPort?.postMessage({ type: "error", message: (err as Error).message });
+  }
+}
+
+const timer = setInterval(fold, FOLD_INTERVAL_MS);
+parentPort?.on("message", (m: { type: string }) => {
+  if (m.type === "fold") fold();
+  else if (m.type === "forget-keys") folder.forgetKeys();
+  else if (m.type === "stop") {
+    clearInterval(timer);
+    fold();
+    journal.close();
+    db.close();
+    parentPort?.postMessage({ type: "stopped" });
+  }
+});

@@ -1,0 +1,356 @@
+// The embedded store: hitcounter.db (settings and rollups) plus journal.db (committed batches).
+// A batch is made durable by one small append to the journal; a worker thread folds the
+// journal into the rollups in large transactions (fold.ts), so the cost of a commit doesn't
+// grow with the number of counters a batch touches. Totals and today's visitors are kept in
+// memory from the first time a counter is hit, so answers are exact before the fold.
+// SQLITE_SYNC=normal survives a killed process (the WAL is in the OS cache before COMMIT
+// returns); "full" also survives a power cut.
+
+import { randomBytes } from "node:crypto";
+import { Worker } from "node:worker_threads";
+import type Database from "better-sqlite3";
+import { DEFAULT_DIM_CAP } from "../caps.js";
+import type {
+  Batch,
+  CommittedTotals,
+  CounterRow,
+  CounterSettings,
+  DayTotals,
+  DimCount,
+  SeriesPoint,
+  Store,
+} from "../store.js";
+import { Folder } from "./fold.js";
+import { encodeBatch, Journal } from "./journal.js";
+import { openRollups } from "./open.js";
+
+export interface SqliteOptions {
+  /** Folder for hitcounter.db and journal.db. */
+  dataDir: string;
+  sync?: "normal" | "full";
+  dimCap?: number;
+}
+
+interface RawCounter {
+  id: string;
+  token_hash: string;
+  label: string;
+  origins: string;
+  public: number;
+  time_zone: string;
+  dedupe_seconds: number;
+  show: string;
+  honor_privacy: number;
+  created_at: number;
+  hits: number;
+  visitors: number;
+}
+
+/** A counter's committed figures, ahead of the rollups by what the journal holds. */
+interface Live {
+  hits: number;
+  visitors: number;
+  days: Map<string, DayTotals>;
+}
+
+const SETTING_COLUMNS: Record<keyof CounterSettings, string> = {
+  label: "label",
+  origins: "origins",
+  public: "public",
+  timeZone: "time_zone",
+  dedupeSeconds: "dedupe_seconds",
+  show: "show",
+  honorPrivacySignals: "honor_privacy",
+};
+
+function toRow(r: RawCounter): CounterRow {
+  return {
+    id: r.id,
+    tokenHash: r.token_hash,
+    label: r.label,
+    origins: JSON.parse(r.origins) as string[],
+    public: r.public === 1,
+    timeZone: r.time_zone,
+    dedupeSeconds: r.dedupe_seconds,
+    show: r.show === "visitors" ? "visitors" : "hits",
+    honorPrivacySignals: r.honor_privacy === 1,
+    createdAt: r.created_at,
+    hits: r.hits,
+    visitors: r.visitors,
+  };
+}
+
+function toColumn(key: keyof CounterSettings, value: unknown): unknown {
+  if (key === "origins") return JSON.stringify(value);
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return value;
+}
+
+/**
+ * Opens the SQLite store, folding whatever a previous process left in the journal first.
+ * @example const store = openSqlite({ dataDir: "./data" });
+ */
+export function openSqlite(opts: SqliteOptions): Store {
+  const sync = opts.sync ?? "normal";
+  const cap = opts.dimCap ?? DEFAULT_DIM_CAP;
+  const db: Database.Database = openRollups(opts.dataDir, sync);
+  const journal = new Journal(opts.dataDir, sync);
+  // Recovery: a killed process leaves committed batches in the journal; fold them now.
+  const recovered = new Folder(db, cap).foldAll(journal);
+  journal.forget(recovered);
+  journal.continueAfter(recovered);
+
+  // The worker runs TypeScript like the rest of the server: it registers tsx's loader first
+  // (Node 20 doesn't apply --import hooks to a worker's entry module).
+  const boot = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})
+    .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL("./fold-worker.ts", import.meta.url).href)}); })`;
+  const worker = new Worker(boot, { eval: true, workerData: { dataDir: opts.dataDir, sync, cap } });
+  worker.unref();
+  let folded = recovered;
+  let foldError: string | undefined;
+  const waiters: (() => void)[] = [];
+  worker.on("message", (m: { type: string; seq?: number; message?: string }) => {
+    if (m.type === "folded") {
+      folded = m.seq ?? folded;
+      foldError = undefined;
+      journal.forget(folded);
+    } else if (m.type === "error") {
+      foldError = m.message;
+    }
+    for (const w of waiters.splice(0)) w();
+  });
+  worker.on("error", (err: Error) => {
+    foldError = err.message;
+    for (const w of waiters.splice(0)) w();
+  });
+  const nextMessage = () => new Promise<void>((resolve) => waiters.push(resolve));
+
+  /** Waits until everything journalled so far is in the rollups (for reads and edits). */
+  async function settle(): Promise<void> {
+    const target = journal.lastSeq;
+    // An unref'd worker doesn't keep the process alive; while we wait on it, it must.
+    worker.ref();
+    try {
+      while (folded < target) {
+        const next = nextMessage();
+        worker.postMessage({ type: "fold" });
+        await next;
+        if (foldError && folded < target) throw new Error(`fold failed: ${foldError}`);
+      }
+    } finally {
+      worker.unref();
+    }
+  }
+
+  const live = new Map<string, Live>();
+  /** Today's (and yesterday's) visitor hashes per "counter\0day", for exact uniques. */
+  const seen = new Map<string, Set<string>>();
+
+  const q = {
+    insertCounter: db.prepare(
+      `INSERT INTO counters (id, token_hash, label, origins, public, time_zone, dedupe_seconds, show,
+        honor_privacy, created_at, hits, visitors)
+       VALUES (@id, @token_hash, @label, @origins, @public, @time_zone, @dedupe_seconds, @show,
+        @honor_privacy, @created_at, @hits, @visitors)`,
+    ),
+    getCounter: db.prepare("SELECT * FROM counters WHERE id = ?"),
+    getDay: db.prepare("SELECT hits, visitors FROM daily WHERE counter_id = ? AND day = ?"),
+    setHits: db.prepare("UPDATE counters SET hits = ? WHERE id = ?"),
+    totals: db.prepare("SELECT hits, visitors FROM counters WHERE id = ?"),
+    visitorsOf: db.prepare("SELECT hash FROM visitor_days WHERE counter_id = ? AND day = ?").pluck(),
+    getSalt: db.prepare("SELECT salt FROM salts WHERE day = ?").pluck(),
+    putSalt: db.prepare("INSERT OR IGNORE INTO salts (day, salt) VALUES (?, ?)"),
+    daily: db.prepare(
+      "SELECT day AS bucket, hits, visitors FROM daily WHERE counter_id = ? AND day >= ? AND day <= ? ORDER BY day",
+    ),
+    hourly: db.prepare(
+      "SELECT hour AS bucket, hits, visitors FROM hourly WHERE counter_id = ? AND hour >= ? AND hour <= ? ORDER BY hour",
+    ),
+    breakdown: db.prepare(
+      `SELECT value, SUM(hits) AS hits FROM dims WHERE counter_id = ? AND dim = ? AND day >= ? AND day <= ?
+       GROUP BY value ORDER BY hits DESC, value LIMIT ?`,
+    ),
+  };
+
+  const dayFromDb = (id: string, day: string): DayTotals => {
+    const r = q.getDay.get(id, day) as { hits: number; visitors: number } | undefined;
+    return { day, hits: r?.hits ?? 0, visitors: r?.visitors ?? 0 };
+  };
+
+  /** The in-memory figures of a counter; undefined when it was deleted. */
+  const liveOf = (id: string): Live | undefined => {
+    let l = live.get(id);
+    if (!l) {
+      const t = q.totals.get(id) as { hits: number; visitors: number } | undefined;
+      if (!t) return undefined;
+      l = { hits: t.hits, visitors: t.visitors, days: new Map() };
+      live.set(id, l);
+    }
+    return l;
+  };
+
+  const seenOf = (id: string, day: string): Set<string> => {
+    const key = `${id}\u0000${day}`;
+    let s = seen.get(key);
+    if (!s) {
+      s = new Set(q.visitorsOf.all(id, day) as string[]);
+      seen.set(key, s);
+    }
+    return s;
+  };
+
+  /** Counter edits go straight to the rollups: fold first, then drop the cached figures. */
+  const edit = async (id: string, fn: () => void) => {
+    await settle();
+    fn();
+    live.delete(id);
+    for (const k of seen.keys()) if (k.startsWith(`${id}\u0000`)) seen.delete(k);
+    worker.postMessage({ type: "forget-keys" });
+  };
+
+  return {
+    kind: "sqlite",
+    async createCounter(row) {
+      q.insertCounter.run({
+        id: row.id,
+        token_hash: row.tokenHash,
+        label: row.label,
+        origins: JSON.stringify(row.origins),
+        public: row.public ? 1 : 0,
+        time_zone: row.timeZone,
+        dedupe_seconds: row.dedupeSeconds,
+        show: row.show,
+        honor_privacy: row.honorPrivacySignals ? 1 : 0,
+        created_at: row.createdAt,
+        hits: row.hits,
+        visitors: row.visitors,
+      });
+    },
+    async getCounter(id) {
+      const r = q.getCounter.get(id) as RawCounter | undefined;
+      if (!r) return undefined;
+      const row = toRow(r);
+      const l = live.get(id);
+      if (l) {
+        row.hits = l.hits;
+        row.visitors = l.visitors;
+      }
+      return row;
+    },
+    async getDay(id, day) {
+      return live.get(id)?.days.get(day) ?? dayFromDb(id, day);
+    },
+    async updateCounter(id, settings) {
+      const keys = Object.keys(settings) as (keyof CounterSettings)[];
+      if (keys.length === 0) return;
+      const sets = keys.map((k) => `${SETTING_COLUMNS[k]} = ?`).join(", ");
+      db.prepare(`UPDATE counters SET ${sets} WHERE id = ?`).run(...keys.map((k) => toColumn(k, settings[k])), id);
+    },
+    async setHits(id, hits) {
+      await edit(id, () => q.setHits.run(hits, id));
+    },
+    async deleteCounter(id) {
+      await edit(id, () =>
+        db.transaction(() => {
+          for (const t of ["daily", "hourly", "dims", "dim_keys", "dim_counts", "visitor_days"]) {
+            db.prepare(`DELETE FROM ${t} WHERE counter_id = ?`).run(id);
+          }
+          db.prepare("DELETE FROM counters WHERE id = ?").run(id);
+        })(),
+      );
+    },
+    async resetCounter(id) {
+      await edit(id, () =>
+        db.transaction(() => {
+          for (const t of ["daily", "hourly", "dims", "dim_keys", "dim_counts", "visitor_days"]) {
+            db.prepare(`DELETE FROM ${t} WHERE counter_id = ?`).run(id);
+          }
+          db.prepare("UPDATE counters SET hits = 0, visitors = 0 WHERE id = ?").run(id);
+        })(),
+      );
+    },
+    async applyBatch(batch: Batch) {
+      const out = new Map<string, CommittedTotals>();
+      const newVisitors = new Map<string, [string, string][]>();
+      const updates: [Live, string, number, number, CommittedTotals][] = [];
+      for (const [id, d] of batch.counters) {
+        const l = liveOf(id);
+        if (!l) continue; // deleted while its hits were pending
+        const fresh: [string, string][] = [];
+        const freshByDay = new Map<string, number>();
+        for (const [hash, hour] of d.visitors) {
+          const day = hour.slice(0, 10);
+          const s = seenOf(id, day);
+          if (!s.has(hash)) {
+            fresh.push([hash, hour]);
+            freshByDay.set(day, (freshByDay.get(day) ?? 0) + 1);
+          }
+        }
+        newVisitors.set(id, fresh);
+        const totals: CommittedTotals = { hits: l.hits + d.hits, visitors: l.visitors + fresh.length, days: [] };
+        for (const [day, hits] of d.days) {
+          const prev = l.days.get(day) ?? dayFromDb(id, day);
+          totals.days.push({ day, hits: prev.hits + hits, visitors: prev.visitors + (freshByDay.get(day) ?? 0) });
+        }
+        updates.push([l, id, d.hits, fresh.length, totals]);
+        out.set(id, totals);
+      }
+      // The commit point: once this append returns, the batch survives kill -9.
+      journal.write(encodeBatch(batch, newVisitors));
+      // Only now does memory move forward, so a failed append leaves no trace.
+      for (const [l, id, , , totals] of updates) {
+        l.hits = totals.hits;
+        l.visitors = totals.visitors;
+        for (const t of totals.days) l.days.set(t.day, t);
+        for (const [hash, hour] of newVisitors.get(id) ?? []) seenOf(id, hour.slice(0, 10)).add(hash);
+      }
+      return out;
+    },
+    async totals(ids) {
+      const out = new Map<string, { hits: number; visitors: number }>();
+      for (const id of ids) {
+        const l = live.get(id) ?? (q.totals.get(id) as { hits: number; visitors: number } | undefined);
+        if (l) out.set(id, { hits: l.hits, visitors: l.visitors });
+      }
+      return out;
+    },
+    async salt(day) {
+      q.putSalt.run(day, randomBytes(32));
+      return q.getSalt.get(day) as Buffer;
+    },
+    async forgetBefore(day) {
+      await settle();
+      db.prepare("DELETE FROM salts WHERE day < ?").run(day);
+      db.prepare("DELETE FROM visitor_days WHERE day < ?").run(day);
+      for (const k of seen.keys()) if (k.slice(k.indexOf("\u0000") + 1) < day) seen.delete(k);
+      for (const l of live.values()) for (const d of l.days.keys()) if (d < day) l.days.delete(d);
+    },
+    async daily(id, from, to) {
+      await settle();
+      return q.daily.all(id, from, to) as SeriesPoint[];
+    },
+    async hourly(id, fromHour, toHour) {
+      await settle();
+      return q.hourly.all(id, fromHour, toHour) as SeriesPoint[];
+    },
+    async breakdown(id, dim, from, to, limit) {
+      await settle();
+      return q.breakdown.all(id, dim, from, to, limit) as DimCount[];
+    },
+    async close() {
+      await settle();
+      const stopped = new Promise<void>((resolve) => {
+        worker.on("message", (m: { type: string }) => m.type === "stopped" && resolve());
+        worker.on("error", () => resolve());
+        worker.on("exit", () => resolve());
+      });
+      worker.ref();
+      worker.postMessage({ type: "stop" });
+      await stopped;
+      await worker.terminate();
+      journal.forget(folded);
+      journal.close();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+// The durable record of committed batches: an append-only table in its own file (journal.db),
+// so appending never waits for the fold's long transactions on hitcounter.db. A batch is
+// counted once its journal row is committed; the fold worker later adds it to the rollups.
+
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import type { Batch, CounterDelta } from "../store.js";
+
+/** One counter's delta as stored: [id, hits, days, hours, dims, new visitors [hash, hour]]. */
+export type JournalEntry = [
+  id: string,
+  hits: number,
+  days: [string, number][],
+  hours: [string, number][],
+  dims: [string, number][],
+  visitors: [string, string][],
+];
+
+export function encodeBatch(batch: Batch, newVisitors: Map<string, [string, string][]>): string {
+  const out: JournalEntry[] = [];
+  for (const [id, d] of batch.counters) {
+    out.push([id, d.hits, [...d.days], [...d.hours], [...d.dims], newVisitors.get(id) ?? []]);
+  }
+  return JSON.stringify(out);
+}
+
+/** Merges journal rows into one delta per counter, ready to fold. */
+export function mergeEntries(rows: string[]): Map<string, CounterDelta> {
+  const merged = new Map<string, CounterDelta>();
+  for (const data of rows) {
+    for (const [id, hits, days, hours, dims, visitors] of JSON.parse(data) as JournalEntry[]) {
+      let d = merged.get(id);
+      if (!d) {
+        d = { hits: 0, days: new Map(), hours: new Map(), dims: new Map(), visitors: new Map() };
+        merged.set(id, d);
+      }
+      d.hits += hits;
+      for (const [k, n] of days) d.days.set(k, (d.days.get(k) ?? 0) + n);
+      for (const [k, n] of hours) d.hours.set(k, (d.hours.get(k) ?? 0) + n);
+      for (const [k, n] of dims) d.dims.set(k, (d.dims.get(k) ?? 0) + n);
+      for (const [hash, hour] of visitors) if (!d.visitors.has(hash)) d.visitors.set(hash, hour);
+    }
+  }
+  return merged;
+}
+
+export class Journal {
+  readonly db: Database.Database;
+  private readonly append: Database.Statement;
+  private readonly trim: Database.Statement;
+  private readonly after: Database.Statement;
+  lastSeq: number;
+
+  constructor(dataDir: string, sync: "normal" | "full", readonly = false) {
+    this.db = new Database(join(dataDir, "journal.db"), { readonly });
+    if (!readonly) {
+      this.db.pragma("journal_mode = WAL");
+      this.db.pragma(`synchronous = ${sync === "full" ? "FULL" : "NORMAL"}`);
+      // AUTOINCREMENT: sequence numbers must never be reused once folded rows are deleted,
+      // or new batches would sit below the fold watermark and never be folded.
+      this.db.exec("CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT NOT NULL)");
+    }
+    this.db.pragma("busy_timeout = 5000");
+    this.append = this.db.prepare("INSERT INTO journal (data) VALUES (?)");
+    this.trim = this.db.prepare("DELETE FROM journal WHERE seq <= ?");
+    this.after = this.db.prepare("SELECT seq, data FROM journal WHERE seq > ? ORDER BY seq LIMIT ?");
+    this.lastSeq = (this.db.prepare("SELECT COALESCE(MAX(seq), 0) FROM journal").pluck().get() as number) ?? 0;
+  }
+
+  /**
+   * Makes the next sequence number follow `seq` (the fold watermark), in case journal.db was
+   * lost or replaced while hitcounter.db kept its watermark.
+   */
+  continueAfter(seq: number): void {
+    const current = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'journal'").pluck().get() as
+      | number
+      | undefined;
+    if ((current ?? 0) >= seq) return;
+    this.db.transaction(() => {
+      this.db.prepare("DELETE FROM sqlite_sequence WHERE name = 'journal'").run();
+      this.db.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('journal', ?)").run(seq);
+    })();
+    this.lastSeq = Math.max(this.lastSeq, seq);
+  }
+
+  /** Appends and commits one batch; returns its sequence number. */
+  write(data: string): number {
+    this.lastSeq = Number(this.append.run(data).lastInsertRowid);
+    return this.lastSeq;
+  }
+
+  /** Rows after `seq`, oldest first. */
+  read(seq: number, limit: number): { seq: number; data: string }[] {
+    return this.after.all(seq, limit) as { seq: number; data: string }[];
+  }
+
+  /** Drops rows already folded into the rollups. */
+  forget(upTo: number): void {
+    this.trim.run(upTo);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,53 @@
+// Versioned schema for the SQLite store. Each entry runs once, in order, inside a transaction;
+// the applied version is kept in PRAGMA user_version.
+
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE counters (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL,
+    label TEXT NOT NULL,
+    origins TEXT NOT NULL,
+    public INTEGER NOT NULL,
+    time_zone TEXT NOT NULL,
+    dedupe_seconds INTEGER NOT NULL,
+    show TEXT NOT NULL,
+    honor_privacy INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    hits INTEGER NOT NULL DEFAULT 0,
+    visitors INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE daily (
+    counter_id TEXT NOT NULL, day TEXT NOT NULL,
+    hits INTEGER NOT NULL DEFAULT 0, visitors INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (counter_id, day)
+  ) WITHOUT ROWID;
+  CREATE TABLE hourly (
+    counter_id TEXT NOT NULL, hour TEXT NOT NULL,
+    hits INTEGER NOT NULL DEFAULT 0, visitors INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (counter_id, hour)
+  ) WITHOUT ROWID;
+  CREATE TABLE dims (
+    counter_id TEXT NOT NULL, dim TEXT NOT NULL, day TEXT NOT NULL, value TEXT NOT NULL,
+    hits INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (counter_id, dim, day, value)
+  ) WITHOUT ROWID;
+  CREATE TABLE dim_keys (
+    counter_id TEXT NOT NULL, dim TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (counter_id, dim, value)
+  ) WITHOUT ROWID;
+  CREATE TABLE dim_counts (
+    counter_id TEXT NOT NULL, dim TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (counter_id, dim)
+  ) WITHOUT ROWID;
+  CREATE TABLE visitor_days (
+    counter_id TEXT NOT NULL, day TEXT NOT NULL, hash TEXT NOT NULL,
+    PRIMARY KEY (counter_id, day, hash)
+  ) WITHOUT ROWID;
+  CREATE TABLE salts (day TEXT PRIMARY KEY, salt BLOB NOT NULL);
+  -- The fold watermark (see fold.ts): the last journal sequence number folded into the
+  -- rollups, committed in the same transaction as the rollups themselves.
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+  INSERT INTO meta (key, value) VALUES ('folded_seq', 0);
+  `,
+];

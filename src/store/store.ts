@@ -1,0 +1,99 @@
+// The storage contract. SQLite and PostgreSQL implement it and run the same test suite
+// (test/store/contract.test.ts). The hit path never calls it directly: only the committer
+// writes batches, and the counter registry reads a counter once when it first sees it.
+
+export type Show = "hits" | "visitors";
+
+/** A counter's settings as stored. */
+export interface CounterSettings {
+  label: string;
+  origins: string[];
+  public: boolean;
+  timeZone: string;
+  dedupeSeconds: number;
+  show: Show;
+  /** Honour DNT: 1 / Sec-GPC: 1 by not counting such visits. */
+  honorPrivacySignals: boolean;
+}
+
+/** A stored counter with its all-time totals. */
+export interface CounterRow extends CounterSettings {
+  id: string;
+  tokenHash: string;
+  createdAt: number;
+  hits: number;
+  /** Sum of daily unique visitors. */
+  visitors: number;
+}
+
+export interface DayTotals {
+  day: string;
+  hits: number;
+  visitors: number;
+}
+
+/** Everything one counter gained in one batch. */
+export interface CounterDelta {
+  hits: number;
+  /** local day -> hits */
+  days: Map<string, number>;
+  /** local hour "YYYY-MM-DDTHH" -> hits */
+  hours: Map<string, number>;
+  /** "day\u0000dim\u0000value" -> hits, for pages, referrers and other breakdowns */
+  dims: Map<string, number>;
+  /** visitor hash -> the local hour of its first hit in this batch ("YYYY-MM-DDTHH") */
+  visitors: Map<string, string>;
+}
+
+/** One group commit: applied atomically, at most once per id. */
+export interface Batch {
+  id: string;
+  counters: Map<string, CounterDelta>;
+}
+
+/** What a counter looks like after a batch committed. */
+export interface CommittedTotals {
+  hits: number;
+  visitors: number;
+  /** Totals of every local day the batch touched. */
+  days: DayTotals[];
+}
+
+export interface SeriesPoint {
+  /** "YYYY-MM-DD" or "YYYY-MM-DDTHH" */
+  bucket: string;
+  hits: number;
+  visitors: number;
+}
+
+export interface DimCount {
+  value: string;
+  hits: number;
+}
+
+export interface Store {
+  readonly kind: "sqlite" | "postgres";
+  createCounter(row: CounterRow): Promise<void>;
+  getCounter(id: string): Promise<CounterRow | undefined>;
+  /** Today's (or any day's) totals for a counter. */
+  getDay(id: string, day: string): Promise<DayTotals>;
+  updateCounter(id: string, settings: Partial<CounterSettings>): Promise<void>;
+  /** Sets the all-time hit total (migrating from another counter). */
+  setHits(id: string, hits: number): Promise<void>;
+  /** Removes the counter and everything counted for it. */
+  deleteCounter(id: string): Promise<void>;
+  /** Clears all counts of a counter, keeping its settings. */
+  resetCounter(id: string): Promise<void>;
+  /** Applies a batch in one transaction; a batch id already applied is skipped (idempotent). */
+  applyBatch(batch: Batch): Promise<Map<string, CommittedTotals>>;
+  /** Current all-time totals of several counters (other nodes' hits included). */
+  totals(ids: string[]): Promise<Map<string, { hits: number; visitors: number }>>;
+  /** The salt for a local day, created on first use; shared by every node. */
+  salt(day: string): Promise<Buffer>;
+  /** Forgets salts and visitor hashes of days before `day`. */
+  forgetBefore(day: string): Promise<void>;
+  daily(id: string, from: string, to: string): Promise<SeriesPoint[]>;
+  hourly(id: string, fromHour: string, toHour: string): Promise<SeriesPoint[]>;
+  breakdown(id: string, dim: string, from: string, to: string, limit: number): Promise<DimCount[]>;
+  close(): Promise<void>;
+}
