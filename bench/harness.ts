@@ -1,0 +1,96 @@
+// Shared pieces of the benchmarks: pinned child processes, the load generator, result tables.
+
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const ROOT = new URL("..", import.meta.url).pathname;
+export const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const HAS_TASKSET = (() => {
+  try {
+    execFileSync("taskset", ["-c", "0", "true"]);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Servers run on core 0, the load generator on core 1. */
+export function pinned(core: number, args: string[]): [string, string[]] {
+  return HAS_TASKSET ? ["taskset", ["-c", String(core), ...args]] : [args[0] as string, args.slice(1)];
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "hc-bench-"));
+}
+
+export async function waitHttp(url: string, proc: ChildProcess): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (proc.exitCode !== null) throw new Error(`${url}: server exited`);
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+export function startNode(core: number, script: string[], env: Record<string, string> = {}): ChildProcess {
+  const [cmd, args] = pinned(core, [process.execPath, "--import", "tsx", ...script]);
+  return spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+}
+
+export async function stop(proc: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  if (proc.exitCode !== null) return;
+  const done = new Promise((r) => proc.on("exit", r));
+  proc.kill(signal);
+  await done;
+}
+
+export interface LoadResult {
+  rps: number;
+  total: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  p50: number;
+  p99: number;
+}
+
+/** Runs the load generator on core 1 against `url`; ids are read from `idsFile` ("-": none). */
+export function load(url: string, idsFile: string, seconds = SECONDS, suffix = ".svg"): Promise<LoadResult> {
+  const [cmd, args] = pinned(1, [
+    process.execPath,
+    "--import",
+    "tsx",
+    "bench/load.ts",
+    url,
+    idsFile,
+    String(CONNECTIONS),
+    String(seconds),
+    suffix,
+  ]);
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    p.stdout.on("data", (d) => {
+      out += d;
+    });
+    p.on("exit", (code) => {
+      if (code !== 0) reject(new Error(`load generator exited ${code}`));
+      else resolve(JSON.parse(out.trim().split("\n").pop() as string) as LoadResult);
+    });
+  });
+}
+
+export function row(name: string, r: LoadResult, baseline?: LoadResult): string {
+  const ratio = baseline ? (r.rps / baseline.rps).toFixed(2) : "1.00";
+  return `${name.padEnd(44)} ${Math.round(r.rps).toString().padStart(8)} ${r.p50.toFixed(1).padStart(7)} ${r.p99.toFixed(1).padStart(7)} ${ratio.padStart(7)}`;
+}
+
+export const HEADER = `${"run".padEnd(44)} ${"hits/s".padStart(8)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"ratio".padStart(7)}`;
