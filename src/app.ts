@@ -3,6 +3,7 @@
 
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from "fastify";
 import type { Config } from "./config.js";
+import { startRefresh } from "./counters/refresh.js";
 import { Registry } from "./counters/registry.js";
 import { AppError, envelope } from "./errors.js";
 import { countersApiRoutes } from "./http/counters-api.js";
@@ -90,11 +91,16 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
     salts.rotate().catch((err) => http.log.warn({ err }, "salt rotation failed"));
   }, SALT_ROTATE_MS);
   rotate.unref();
+  // One node on SQLite sees every hit itself; nodes sharing PostgreSQL re-read each other's.
+  const stopRefresh = store.kind === "postgres" ? startRefresh(registry, store, config.refreshMs, now) : () => {};
+  const statements = (store as { statements?: () => number }).statements;
+  if (statements) metrics.trackStoreStatements(statements);
 
   // Shutdown order: stop accepting and finish in-flight requests (Fastify does that before
   // onClose), then commit what they counted, then close the store.
   http.addHook("onClose", async () => {
     clearInterval(rotate);
+    stopRefresh();
     await committer.flush();
     await store.close();
   });

@@ -12,6 +12,8 @@ export interface Config {
   dataDir: string;
   /** postgres://… to use PostgreSQL instead of SQLite (DATABASE_URL, --database-url). */
   databaseUrl: string | undefined;
+  /** PostgreSQL schema for the tables, created if missing (DATABASE_SCHEMA). */
+  databaseSchema: string;
   /** Whether/whom to trust for X-Forwarded-For (TRUST_PROXY): false, true, or a list of addresses/CIDRs. */
   trustProxy: boolean | string[];
   /** Counted hits per visitor per counter per minute (HIT_RATE_PER_MINUTE). */
@@ -87,6 +89,7 @@ export function loadConfig(argv: string[], env: Env): Config {
     host: str(values.host) ?? env.HOST ?? DEFAULTS.host,
     dataDir: str(values.data) ?? env.HITCOUNTER_DATA ?? DEFAULTS.dataDir,
     databaseUrl: str(values["database-url"]) ?? (env.DATABASE_URL || undefined),
+    databaseSchema: env.DATABASE_SCHEMA || "public",
     trustProxy: trust(str(values["trust-proxy"]) ?? env.TRUST_PROXY),
     hitRatePerMinute: int("HIT_RATE_PER_MINUTE", env.HIT_RATE_PER_MINUTE, DEFAULTS.hitRatePerMinute, 1),
     requestRatePerMinute: int("REQUEST_RATE_PER_MINUTE", env.REQUEST_RATE_PER_MINUTE, DEFAULTS.requestRatePerMinute, 1),

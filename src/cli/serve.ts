@@ -7,8 +7,11 @@ import { openStore } from "../store/open.js";
 
 export async function serve(argv: string[], env: Record<string, string | undefined>): Promise<void> {
   const config = loadConfig(argv, env);
-  const store = await openStore(config);
+  // The store may warn before the server's logger exists; from then on, warnings go there.
+  let warn = (message: string, err?: unknown) => console.warn(`hitcounter: ${message}`, (err as Error)?.message ?? "");
+  const store = await openStore(config, (message, err) => warn(message, err));
   const app = await buildApp(config, store);
+  warn = (message, err) => app.http.log.warn({ err }, message);
   let closing = false;
   const stop = (signal: string) => {
     if (closing) return;

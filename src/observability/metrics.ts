@@ -1,7 +1,7 @@
 // Prometheus metrics (served at /metrics). Labelled children are bound once here so the hit
 // path only does an increment.
 
-import { Counter, collectDefaultMetrics, Histogram, Registry as PromRegistry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry as PromRegistry } from "prom-client";
 import { DROP_REASONS, type DropReason } from "../ingest/hit.js";
 
 export class Metrics {
@@ -47,6 +47,18 @@ export class Metrics {
       name: "hitcounter_flush_errors_total",
       help: "Batches that failed to commit",
       registers: [this.registry],
+    });
+  }
+
+  /** Exposes how many SQL statements the store has sent (the cost of group commit, per hit). */
+  trackStoreStatements(read: () => number): void {
+    new Gauge({
+      name: "hitcounter_store_statements",
+      help: "SQL statements sent to the database since start",
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
     });
   }
 

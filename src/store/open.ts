@@ -5,10 +5,13 @@ import type { Config } from "../config.js";
 import { openSqlite } from "./sqlite/index.js";
 import type { Store } from "./store.js";
 
-export async function openStore(config: Config): Promise<Store> {
+export async function openStore(
+  config: Config,
+  onWarning: (message: string, err?: unknown) => void = () => {},
+): Promise<Store> {
   if (config.databaseUrl) {
     const { openPostgres } = await import("./postgres/index.js");
-    return openPostgres({ url: config.databaseUrl });
+    return openPostgres({ url: config.databaseUrl, schema: config.databaseSchema, onWarning });
   }
   return openSqlite({ dataDir: config.dataDir, sync: config.sqliteSync });
 }

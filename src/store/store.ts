@@ -86,8 +86,10 @@ export interface Store {
   resetCounter(id: string): Promise<void>;
   /** Applies a batch in one transaction; a batch id already applied is skipped (idempotent). */
   applyBatch(batch: Batch): Promise<Map<string, CommittedTotals>>;
-  /** Current all-time totals of several counters (other nodes' hits included). */
-  totals(ids: string[]): Promise<Map<string, { hits: number; visitors: number }>>;
+  /** Current totals and one day's figures of several counters (other nodes' hits included). */
+  totals(
+    wanted: { id: string; day: string }[],
+  ): Promise<Map<string, { hits: number; visitors: number; today: DayTotals }>>;
   /** The salt for a local day, created on first use; shared by every node. */
   salt(day: string): Promise<Buffer>;
   /** Forgets salts and visitor hashes of days before `day`. */

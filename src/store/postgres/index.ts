@@ -1,4 +1,337 @@
-import type { Store } from "../store.js";
-export function openPostgres(_o: { url: string }): Promise<Store> {
-  throw new Error("PostgreSQL store not built yet");
+// The shared store for many nodes: PostgreSQL through node-postgres (pg). Batches are written
+// set-based (batch-writer.ts) and are idempotent by batch id, so a batch whose COMMIT answer
+// was lost is retried until the database says whether it landed: never lost, never twice.
+// Any other database failure surfaces as "unavailable" (503, or X-Hit-Reason: unavailable)
+// rather than a crash; embeds keep showing the counts the node already holds.
+
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { AppError } from "../../errors.js";
+import { DEFAULT_DIM_CAP } from "../caps.js";
+import type {
+  CommittedTotals,
+  CounterRow,
+  CounterSettings,
+  DayTotals,
+  DimCount,
+  SeriesPoint,
+  Store,
+} from "../store.js";
+import { writeBatch } from "./batch-writer.js";
+import { migrate, quoteIdent } from "./migrations.js";
+
+export interface PostgresOptions {
+  url: string;
+  /** Schema holding the tables; created if missing (DATABASE_SCHEMA). */
+  schema?: string;
+  dimCap?: number;
+  /** How long a batch whose COMMIT answer was lost is retried before giving up (ms). */
+  inDoubtRetryMs?: number;
+  /** Called when something goes wrong that no request will report (logging). */
+  onWarning?: (message: string, err?: unknown) => void;
+}
+
+// int8 (counts) and numeric (sums) as JS numbers: counts stay far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, Number);
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, Number);
+
+const SETTING_COLUMNS: Record<keyof CounterSettings, string> = {
+  label: "label",
+  origins: "origins",
+  public: "public",
+  timeZone: "time_zone",
+  dedupeSeconds: "dedupe_seconds",
+  show: "show",
+  honorPrivacySignals: "honor_privacy",
+};
+
+interface RawCounter {
+  id: string;
+  token_hash: string;
+  label: string;
+  origins: string[];
+  public: boolean;
+  time_zone: string;
+  dedupe_seconds: number;
+  show: string;
+  honor_privacy: boolean;
+  created_at: number;
+  hits: number;
+  visitors: number;
+}
+
+function toRow(r: RawCounter): CounterRow {
+  return {
+    id: r.id,
+    tokenHash: r.token_hash,
+    label: r.label,
+    origins: r.origins,
+    public: r.public,
+    timeZone: r.time_zone,
+    dedupeSeconds: r.dedupe_seconds,
+    show: r.show === "visitors" ? "visitors" : "hits",
+    honorPrivacySignals: r.honor_privacy,
+    createdAt: r.created_at,
+    hits: r.hits,
+    visitors: r.visitors,
+  };
+}
+
+/** An error the server reported (it has a SQLSTATE): the statement or transaction failed there. */
+const fromServer = (err: unknown): boolean => /^[0-9A-Z]{5}$/.test(String((err as { code?: unknown }).code ?? ""));
+/** Connection, resource and operator-intervention classes: the database is away, not wrong. */
+const outage = (err: unknown): boolean => /^(08|53|57)/.test(String((err as { code?: unknown }).code ?? ""));
+/** Deadlock or serialization failure: the transaction was rolled back and may simply be retried. */
+const retryable = (err: unknown): boolean => ["40P01", "40001"].includes(String((err as { code?: unknown }).code));
+
+const unavailable = (err: unknown) =>
+  new AppError(503, "unavailable", `storage unavailable: ${(err as Error).message ?? String(err)}`);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Connects, migrates the schema (safe with many nodes starting at once) and returns the store.
+ * @example const store = await openPostgres({ url: "postgres://127.0.0.1/test", schema: "hitcounter" });
+ */
+export async function openPostgres(opts: PostgresOptions): Promise<Store & { statements(): number }> {
+  const schema = opts.schema ?? "public";
+  const cap = opts.dimCap ?? DEFAULT_DIM_CAP;
+  const inDoubtRetryMs = opts.inDoubtRetryMs ?? 60_000;
+  const warn = opts.onWarning ?? (() => {});
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: 8,
+    application_name: "hitcounter",
+    // Fail fast when the database is away, so hits are answered "unavailable" promptly.
+    connectionTimeoutMillis: 3_000,
+    query_timeout: 10_000,
+    statement_timeout: 10_000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    options: `-c search_path=${quoteIdent(schema)}`,
+  });
+  // An idle connection that breaks (database restart) must not crash the process.
+  pool.on("error", (err) => warn("idle database connection failed", err));
+
+  const setup = await pool.connect();
+  try {
+    await migrate(setup, schema);
+  } finally {
+    setup.release();
+  }
+
+  let statements = 0;
+  const query = async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> => {
+    statements++;
+    try {
+      return (await pool.query<T>(sql, params)).rows;
+    } catch (err) {
+      throw fromServer(err) && !outage(err) ? err : unavailable(err);
+    }
+  };
+  const transaction = async (fn: (c: pg.PoolClient) => Promise<void>): Promise<void> => {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      throw unavailable(err);
+    }
+    try {
+      await client.query("BEGIN");
+      await fn(client);
+      await client.query("COMMIT");
+      client.release();
+    } catch (err) {
+      client.release(err as Error); // destroys the connection, which rolls back what is open
+      throw fromServer(err) && !outage(err) ? err : unavailable(err);
+    }
+  };
+
+  /** Figures after a batch that an earlier attempt already committed. */
+  const committedTotals = async (ids: string[], days: string[][]): Promise<Map<string, CommittedTotals>> => {
+    const out = new Map<string, CommittedTotals>();
+    for (const r of await query<{ id: string; hits: number; visitors: number }>(
+      "SELECT id, hits, visitors FROM counters WHERE id = ANY($1::text[])",
+      [ids],
+    )) {
+      out.set(r.id, { hits: r.hits, visitors: r.visitors, days: [] });
+    }
+    const dc: string[] = [];
+    const dd: string[] = [];
+    ids.forEach((id, i) => {
+      for (const d of days[i] ?? []) {
+        dc.push(id);
+        dd.push(d);
+      }
+    });
+    for (const r of await query<{ counter_id: string } & DayTotals>(
+      `SELECT d.counter_id, d.day, d.hits, d.visitors FROM daily d
+       JOIN unnest($1::text[], $2::text[]) AS w(c, day) ON d.counter_id = w.c AND d.day = w.day`,
+      [dc, dd],
+    )) {
+      out.get(r.counter_id)?.days.push({ day: r.day, hits: r.hits, visitors: r.visitors });
+    }
+    return out;
+  };
+
+  const deleteCounts = async (c: pg.PoolClient, id: string) => {
+    for (const t of ["daily", "hourly", "dims", "dim_keys", "dim_counts", "visitor_days"]) {
+      statements++;
+      await c.query(`DELETE FROM ${t} WHERE counter_id = $1`, [id]);
+    }
+  };
+
+  return {
+    kind: "postgres",
+    statements: () => statements,
+    async createCounter(row) {
+      await query(
+        `INSERT INTO counters (id, token_hash, label, origins, public, time_zone, dedupe_seconds, show,
+           honor_privacy, created_at, hits, visitors)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [
+          row.id,
+          row.tokenHash,
+          row.label,
+          JSON.stringify(row.origins),
+          row.public,
+          row.timeZone,
+          row.dedupeSeconds,
+          row.show,
+          row.honorPrivacySignals,
+          row.createdAt,
+          row.hits,
+          row.visitors,
+        ],
+      );
+    },
+    async getCounter(id) {
+      const [r] = await query<RawCounter & pg.QueryResultRow>("SELECT * FROM counters WHERE id = $1", [id]);
+      return r ? toRow(r) : undefined;
+    },
+    async getDay(id, day) {
+      const [r] = await query<DayTotals>("SELECT day, hits, visitors FROM daily WHERE counter_id = $1 AND day = $2", [
+        id,
+        day,
+      ]);
+      return r ?? { day, hits: 0, visitors: 0 };
+    },
+    async updateCounter(id, settings) {
+      const keys = Object.keys(settings) as (keyof CounterSettings)[];
+      if (keys.length === 0) return;
+      const sets = keys.map((k, i) => `${SETTING_COLUMNS[k]} = $${i + 2}`).join(", ");
+      const values = keys.map((k) => (k === "origins" ? JSON.stringify(settings[k]) : settings[k]));
+      await query(`UPDATE counters SET ${sets} WHERE id = $1`, [id, ...values]);
+    },
+    async setHits(id, hits) {
+      await query("UPDATE counters SET hits = $2 WHERE id = $1", [id, hits]);
+    },
+    async deleteCounter(id) {
+      await transaction(async (c) => {
+        await deleteCounts(c, id);
+        statements++;
+        await c.query("DELETE FROM counters WHERE id = $1", [id]);
+      });
+    },
+    async resetCounter(id) {
+      await transaction(async (c) => {
+        statements++;
+        // Lock the counter first, like batches do, so a reset and a batch serialise cleanly.
+        await c.query("SELECT id FROM counters WHERE id = $1 FOR UPDATE", [id]);
+        await deleteCounts(c, id);
+        statements++;
+        await c.query("UPDATE counters SET hits = 0, visitors = 0 WHERE id = $1", [id]);
+      });
+    },
+    async applyBatch(batch) {
+      const ids = [...batch.counters.keys()];
+      const days = ids.map((id) => [...(batch.counters.get(id)?.days.keys() ?? [])]);
+      const deadline = Date.now() + inDoubtRetryMs;
+      let inDoubt = false;
+      for (let attempt = 1; ; attempt++) {
+        let result: Map<string, CommittedTotals> | undefined;
+        let commitSent = false;
+        try {
+          const client = await pool.connect();
+          try {
+            statements++;
+            await client.query("BEGIN");
+            result = await writeBatch(client, batch, cap, () => statements++);
+            commitSent = true;
+            statements++;
+            await client.query(result ? "COMMIT" : "ROLLBACK");
+            client.release();
+          } catch (err) {
+            client.release(err as Error);
+            throw err;
+          }
+          // undefined: an earlier attempt whose answer was lost did commit this batch.
+          return result ?? (await committedTotals(ids, days));
+        } catch (err) {
+          if (!inDoubt && retryable(err) && attempt < 5) continue;
+          // Before COMMIT was sent, or when the server itself refused it, nothing was written.
+          if (!inDoubt && (!commitSent || fromServer(err))) throw unavailable(err);
+          if (!inDoubt) warn(`batch ${batch.id}: COMMIT answer lost; retrying until the database tells`, err);
+          inDoubt = true;
+          if (Date.now() > deadline) {
+            warn(`batch ${batch.id}: still in doubt after ${inDoubtRetryMs} ms; answered as not counted`, err);
+            throw unavailable(err);
+          }
+          await sleep(Math.min(1000, 50 * attempt));
+        }
+      }
+    },
+    async totals(wanted) {
+      const out = new Map<string, { hits: number; visitors: number; today: DayTotals }>();
+      if (wanted.length === 0) return out;
+      const rows = await query<{ id: string; hits: number; visitors: number; day: string; dh: number; dv: number }>(
+        `SELECT c.id, c.hits, c.visitors, w.day, COALESCE(d.hits, 0) AS dh, COALESCE(d.visitors, 0) AS dv
+         FROM unnest($1::text[], $2::text[]) AS w(id, day)
+         JOIN counters c ON c.id = w.id
+         LEFT JOIN daily d ON d.counter_id = w.id AND d.day = w.day`,
+        [wanted.map((w) => w.id), wanted.map((w) => w.day)],
+      );
+      for (const r of rows) {
+        out.set(r.id, { hits: r.hits, visitors: r.visitors, today: { day: r.day, hits: r.dh, visitors: r.dv } });
+      }
+      return out;
+    },
+    async salt(day) {
+      const [r] = await query<{ salt: Buffer }>(
+        `WITH ins AS (INSERT INTO salts (day, salt) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING salt)
+         SELECT salt FROM ins UNION ALL SELECT salt FROM salts WHERE day = $1 LIMIT 1`,
+        [day, randomBytes(32)],
+      );
+      return (r as { salt: Buffer }).salt;
+    },
+    async forgetBefore(day) {
+      await query("DELETE FROM salts WHERE day < $1", [day]);
+      await query("DELETE FROM visitor_days WHERE day < $1", [day]);
+      // Batch ids only need to outlive the retries of their own batch.
+      await query("DELETE FROM batches WHERE at < now() - interval '1 day'");
+    },
+    async daily(id, from, to) {
+      return query<SeriesPoint>(
+        "SELECT day AS bucket, hits, visitors FROM daily WHERE counter_id = $1 AND day BETWEEN $2 AND $3 ORDER BY day",
+        [id, from, to],
+      );
+    },
+    async hourly(id, fromHour, toHour) {
+      return query<SeriesPoint>(
+        `SELECT hour AS bucket, hits, visitors FROM hourly WHERE counter_id = $1 AND hour BETWEEN $2 AND $3
+         ORDER BY hour`,
+        [id, fromHour, toHour],
+      );
+    },
+    async breakdown(id, dim, from, to, limit) {
+      return query<DimCount>(
+        `SELECT value, sum(hits) AS hits FROM dims WHERE counter_id = $1 AND dim = $2 AND day BETWEEN $3 AND $4
+         GROUP BY value ORDER BY hits DESC, value LIMIT $5`,
+        [id, dim, from, to, limit],
+      );
+    },
+    async close() {
+      await pool.end();
+    },
+  };
 }

@@ -1,0 +1,174 @@
+// Writes one group commit to PostgreSQL as a fixed handful of set-based statements (arrays
+// passed through unnest), whatever the number of hits: lock the touched counters in id order,
+// record the batch id, insert visitor hashes (the ones that are new are the new visitors, which
+// keeps uniques exact across nodes), then upsert counters, daily, hourly and breakdown rows.
+// Locking counters first, in one order, means two nodes never deadlock on the same counters.
+
+import type { PoolClient } from "pg";
+import { OTHER, splitDimKey } from "../caps.js";
+import type { Batch, CommittedTotals, DayTotals } from "../store.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: pg rows are plain objects of any shape
+type Row = Record<string, any>;
+
+/** Applies the batch inside the caller's transaction. Returns undefined if it was applied before. */
+export async function writeBatch(
+  client: PoolClient,
+  batch: Batch,
+  cap: number,
+  count: () => void,
+): Promise<Map<string, CommittedTotals> | undefined> {
+  const q = async <T extends Row = Row>(sql: string, params: unknown[]): Promise<T[]> => {
+    count();
+    return (await client.query<T>(sql, params)).rows;
+  };
+
+  const fresh = await q("INSERT INTO batches (id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id", [batch.id]);
+  if (fresh.length === 0) return undefined;
+
+  const ids = [...batch.counters.keys()].sort();
+  const alive = new Set(
+    (await q<{ id: string }>("SELECT id FROM counters WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE", [ids])).map(
+      (r) => r.id,
+    ),
+  );
+  const out = new Map<string, CommittedTotals>();
+  if (alive.size === 0) return out;
+
+  // Visitors: the hashes the table did not have yet are this batch's new visitors.
+  const vc: string[] = [];
+  const vd: string[] = [];
+  const vh: string[] = [];
+  const hourOf = new Map<string, string>();
+  for (const id of ids) {
+    if (!alive.has(id)) continue;
+    for (const [hash, hour] of batch.counters.get(id)?.visitors ?? []) {
+      vc.push(id);
+      vd.push(hour.slice(0, 10));
+      vh.push(hash);
+      hourOf.set(`${id}\u0000${hash}`, hour);
+    }
+  }
+  const newVisitors =
+    vc.length === 0
+      ? []
+      : await q<{ counter_id: string; hash: string }>(
+          `INSERT INTO visitor_days (counter_id, day, hash)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING
+           RETURNING counter_id, hash`,
+          [vc, vd, vh],
+        );
+  const newByCounter = new Map<string, number>();
+  const newByDay = new Map<string, number>();
+  const newByHour = new Map<string, number>();
+  for (const r of newVisitors) {
+    const hour = hourOf.get(`${r.counter_id}\u0000${r.hash}`) as string;
+    const dk = `${r.counter_id}\u0000${hour.slice(0, 10)}`;
+    const hk = `${r.counter_id}\u0000${hour}`;
+    newByCounter.set(r.counter_id, (newByCounter.get(r.counter_id) ?? 0) + 1);
+    newByDay.set(dk, (newByDay.get(dk) ?? 0) + 1);
+    newByHour.set(hk, (newByHour.get(hk) ?? 0) + 1);
+  }
+
+  const cId: string[] = [];
+  const cHits: number[] = [];
+  const cVis: number[] = [];
+  const dId: string[] = [];
+  const dDay: string[] = [];
+  const dHits: number[] = [];
+  const dVis: number[] = [];
+  const hId: string[] = [];
+  const hHour: string[] = [];
+  const hHits: number[] = [];
+  const hVis: number[] = [];
+  const mId: string[] = [];
+  const mDim: string[] = [];
+  const mDay: string[] = [];
+  const mVal: string[] = [];
+  const mHits: number[] = [];
+  for (const id of ids) {
+    const d = batch.counters.get(id);
+    if (!d || !alive.has(id)) continue;
+    cId.push(id);
+    cHits.push(d.hits);
+    cVis.push(newByCounter.get(id) ?? 0);
+    for (const [day, hits] of d.days) {
+      dId.push(id);
+      dDay.push(day);
+      dHits.push(hits);
+      dVis.push(newByDay.get(`${id}\u0000${day}`) ?? 0);
+    }
+    for (const [hour, hits] of d.hours) {
+      hId.push(id);
+      hHour.push(hour);
+      hHits.push(hits);
+      hVis.push(newByHour.get(`${id}\u0000${hour}`) ?? 0);
+    }
+    for (const [key, hits] of d.dims) {
+      const [day, dim, value] = splitDimKey(key);
+      mId.push(id);
+      mDim.push(dim);
+      mDay.push(day);
+      mVal.push(value);
+      mHits.push(hits);
+    }
+  }
+
+  const totals = await q<{ id: string; hits: number; visitors: number }>(
+    `UPDATE counters c SET hits = c.hits + d.h, visitors = c.visitors + d.v
+     FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS d(id, h, v)
+     WHERE c.id = d.id RETURNING c.id, c.hits, c.visitors`,
+    [cId, cHits, cVis],
+  );
+  for (const t of totals) out.set(t.id, { hits: t.hits, visitors: t.visitors, days: [] });
+
+  const days = await q<{ counter_id: string } & DayTotals>(
+    `INSERT INTO daily (counter_id, day, hits, visitors)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[])
+     ON CONFLICT (counter_id, day) DO UPDATE
+       SET hits = daily.hits + excluded.hits, visitors = daily.visitors + excluded.visitors
+     RETURNING counter_id, day, hits, visitors`,
+    [dId, dDay, dHits, dVis],
+  );
+  for (const r of days) out.get(r.counter_id)?.days.push({ day: r.day, hits: r.hits, visitors: r.visitors });
+
+  await q(
+    `INSERT INTO hourly (counter_id, hour, hits, visitors)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[])
+     ON CONFLICT (counter_id, hour) DO UPDATE
+       SET hits = hourly.hits + excluded.hits, visitors = hourly.visitors + excluded.visitors`,
+    [hId, hHour, hHits, hVis],
+  );
+
+  if (mId.length > 0) {
+    // Breakdown values a counter has not seen yet are admitted while it has room under the
+    // cap; the rest are counted as OTHER, so random paths can't grow the tables without bound.
+    await q(
+      `WITH cand AS (
+         SELECT DISTINCT c, d, v FROM unnest($1::text[], $2::text[], $3::text[]) AS t(c, d, v) WHERE v <> $5
+       ), fresh AS (
+         SELECT c, d, v, row_number() OVER (PARTITION BY c, d ORDER BY v) AS rn FROM cand
+         WHERE NOT EXISTS (SELECT 1 FROM dim_keys k WHERE k.counter_id = c AND k.dim = d AND k.value = v)
+       ), room AS (
+         SELECT c, d, v FROM fresh LEFT JOIN dim_counts n ON n.counter_id = c AND n.dim = d
+         WHERE rn + COALESCE(n.n, 0) <= $4
+       ), ins AS (
+         INSERT INTO dim_keys (counter_id, dim, value) SELECT c, d, v FROM room
+         ON CONFLICT DO NOTHING RETURNING counter_id, dim
+       )
+       INSERT INTO dim_counts (counter_id, dim, n) SELECT counter_id, dim, count(*) FROM ins GROUP BY 1, 2
+       ON CONFLICT (counter_id, dim) DO UPDATE SET n = dim_counts.n + excluded.n`,
+      [mId, mDim, mVal, cap, OTHER],
+    );
+    await q(
+      `INSERT INTO dims (counter_id, dim, day, value, hits)
+       SELECT t.c, t.d, t.day, COALESCE(k.value, $6), sum(t.h)
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS t(c, d, day, v, h)
+       LEFT JOIN dim_keys k ON k.counter_id = t.c AND k.dim = t.d AND k.value = t.v
+       GROUP BY 1, 2, 3, 4
+       ON CONFLICT (counter_id, dim, day, value) DO UPDATE SET hits = dims.hits + excluded.hits`,
+      [mId, mDim, mDay, mVal, mHits, OTHER],
+    );
+  }
+  return out;
+}

@@ -1,0 +1,86 @@
+// Versioned schema for the PostgreSQL store. Every node runs `migrate` at start-up; a
+// transaction-scoped advisory lock makes nodes that start together apply each version once,
+// in order, while the others wait and then find nothing left to do.
+
+import type { PoolClient } from "pg";
+
+/** Any fixed number, shared by every node: the advisory lock guarding migrations. */
+const MIGRATION_LOCK = 7_242_001;
+
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE counters (
+    id text PRIMARY KEY,
+    token_hash text NOT NULL,
+    label text NOT NULL,
+    origins jsonb NOT NULL,
+    public boolean NOT NULL,
+    time_zone text NOT NULL,
+    dedupe_seconds integer NOT NULL,
+    show text NOT NULL,
+    honor_privacy boolean NOT NULL,
+    created_at bigint NOT NULL,
+    hits bigint NOT NULL DEFAULT 0,
+    visitors bigint NOT NULL DEFAULT 0
+  );
+  CREATE TABLE daily (
+    counter_id text NOT NULL, day text NOT NULL,
+    hits bigint NOT NULL DEFAULT 0, visitors bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (counter_id, day)
+  );
+  CREATE TABLE hourly (
+    counter_id text NOT NULL, hour text NOT NULL,
+    hits bigint NOT NULL DEFAULT 0, visitors bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (counter_id, hour)
+  );
+  CREATE TABLE dims (
+    counter_id text NOT NULL, dim text NOT NULL, day text NOT NULL, value text NOT NULL,
+    hits bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (counter_id, dim, day, value)
+  );
+  CREATE TABLE dim_keys (
+    counter_id text NOT NULL, dim text NOT NULL, value text NOT NULL,
+    PRIMARY KEY (counter_id, dim, value)
+  );
+  CREATE TABLE dim_counts (
+    counter_id text NOT NULL, dim text NOT NULL, n integer NOT NULL,
+    PRIMARY KEY (counter_id, dim)
+  );
+  CREATE TABLE visitor_days (
+    counter_id text NOT NULL, day text NOT NULL, hash text NOT NULL,
+    PRIMARY KEY (counter_id, day, hash)
+  );
+  CREATE TABLE salts (day text PRIMARY KEY, salt bytea NOT NULL);
+  -- Applied batch ids: a batch retried after a lost COMMIT answer is recognised, not re-added.
+  CREATE TABLE batches (id text PRIMARY KEY, at timestamptz NOT NULL DEFAULT now());
+  CREATE INDEX batches_at ON batches (at);
+  `,
+];
+
+/** Brings `schema` up to the latest version; safe to call from many nodes at once. */
+export async function migrate(client: PoolClient, schema: string): Promise<void> {
+  const s = quoteIdent(schema);
+  await client.query("BEGIN");
+  try {
+    await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
+      version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const done = await client.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${s}.schema_migrations`);
+    await client.query(`SET LOCAL search_path TO ${s}`);
+    for (let v = done.rows[0]?.v ?? 0; v < MIGRATIONS.length; v++) {
+      await client.query(MIGRATIONS[v] as string);
+      await client.query(`INSERT INTO ${s}.schema_migrations (version) VALUES ($1)`, [v + 1]);
+    }
+    await client.query("COMMIT");
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw err;
+  }
+}
+
+/** A schema name as an SQL identifier; names are checked, never user input from requests. */
+export function quoteIdent(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) throw new Error(`bad schema name "${name}"`);
+  return `"${name}"`;
+}

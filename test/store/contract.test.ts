@@ -1,0 +1,201 @@
+// One suite for every storage backend: the same behaviours against a real SQLite file and the
+// real PostgreSQL (in a schema of its own).
+
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, describe, it } from "node:test";
+import { dimKey, OTHER } from "../../src/store/caps.js";
+import { openPostgres } from "../../src/store/postgres/index.js";
+import { openSqlite } from "../../src/store/sqlite/index.js";
+import type { Batch, CounterDelta, CounterRow, Store } from "../../src/store/store.js";
+import { dropSchema, freshSchema, PG_URL } from "../helpers/postgres.js";
+import { tempDir } from "../helpers/server.js";
+
+const CAP = 3;
+
+interface Backend {
+  name: string;
+  open(): Promise<{ store: Store; reopen?: () => Promise<Store>; cleanup(): Promise<void> }>;
+}
+
+const backends: Backend[] = [
+  {
+    name: "sqlite",
+    async open() {
+      const dataDir = tempDir();
+      return {
+        store: openSqlite({ dataDir, dimCap: CAP }),
+        reopen: async () => openSqlite({ dataDir, dimCap: CAP }),
+        cleanup: async () => {},
+      };
+    },
+  },
+  {
+    name: "postgres",
+    async open() {
+      const schema = freshSchema();
+      return {
+        store: await openPostgres({ url: PG_URL, schema, dimCap: CAP }),
+        reopen: () => openPostgres({ url: PG_URL, schema, dimCap: CAP }),
+        cleanup: () => dropSchema(schema),
+      };
+    },
+  },
+];
+
+function counter(id: string, over: Partial<CounterRow> = {}): CounterRow {
+  return {
+    id,
+    tokenHash: "h".repeat(64),
+    label: "visitors",
+    origins: ["example.com"],
+    public: false,
+    timeZone: "Asia/Kolkata",
+    dedupeSeconds: 0,
+    show: "hits",
+    honorPrivacySignals: false,
+    createdAt: 1_700_000_000_000,
+    hits: 0,
+    visitors: 0,
+    ...over,
+  };
+}
+
+/** A batch of `hits` hits on one page by the given visitors, all in one hour. */
+function delta(hour: string, hits: number, visitors: string[], pages: string[] = ["/"]): CounterDelta {
+  const day = hour.slice(0, 10);
+  const d: CounterDelta = {
+    hits,
+    days: new Map([[day, hits]]),
+    hours: new Map([[hour, hits]]),
+    dims: new Map(),
+    visitors: new Map(),
+  };
+  pages.forEach((p, i) => {
+    d.dims.set(dimKey(day, "page", p), i === 0 ? hits - pages.length + 1 : 1);
+  });
+  for (const v of visitors) d.visitors.set(v, hour);
+  return d;
+}
+
+const batch = (counters: [string, CounterDelta][]): Batch => ({ id: randomUUID(), counters: new Map(counters) });
+
+for (const backend of backends) {
+  describe(`store contract: ${backend.name}`, () => {
+    const opened: { cleanup(): Promise<void>; store: Store }[] = [];
+    const open = async () => {
+      const o = await backend.open();
+      opened.push(o);
+      return o;
+    };
+    after(async () => {
+      for (const o of opened) {
+        await o.store.close().catch(() => {});
+        await o.cleanup();
+      }
+    });
+
+    it("creates, reads and updates counters; unknown ids are undefined", async () => {
+      const { store } = await open();
+      await store.createCounter(counter("c1", { hits: 1000 }));
+      const row = await store.getCounter("c1");
+      assert.equal(row?.hits, 1000);
+      assert.deepEqual(row?.origins, ["example.com"]);
+      assert.equal(row?.timeZone, "Asia/Kolkata");
+      assert.equal(await store.getCounter("nope"), undefined);
+      await store.updateCounter("c1", { label: "<b>views</b>", origins: [], public: true, show: "visitors" });
+      const updated = await store.getCounter("c1");
+      assert.equal(updated?.label, "<b>views</b>");
+      assert.deepEqual(updated?.origins, []);
+      assert.equal(updated?.public, true);
+      assert.equal(updated?.show, "visitors");
+    });
+
+    it("applies batches: totals, days, hours and visitors that are new only once a day", async () => {
+      const { store } = await open();
+      await store.createCounter(counter("c2"));
+      const t1 = await store.applyBatch(batch([["c2", delta("2026-11-24T10", 5, ["a", "b"])]]));
+      assert.deepEqual(t1.get("c2"), { hits: 5, visitors: 2, days: [{ day: "2026-11-24", hits: 5, visitors: 2 }] });
+      const t2 = await store.applyBatch(batch([["c2", delta("2026-11-24T11", 3, ["b", "c"])]]));
+      assert.deepEqual(t2.get("c2"), { hits: 8, visitors: 3, days: [{ day: "2026-11-24", hits: 8, visitors: 3 }] });
+      assert.deepEqual(await store.getDay("c2", "2026-11-24"), { day: "2026-11-24", hits: 8, visitors: 3 });
+      assert.deepEqual(await store.hourly("c2", "2026-11-24T00", "2026-11-24T23"), [
+        { bucket: "2026-11-24T10", hits: 5, visitors: 2 },
+        { bucket: "2026-11-24T11", hits: 3, visitors: 1 },
+      ]);
+      assert.deepEqual(await store.daily("c2", "2026-11-01", "2026-11-30"), [
+        { bucket: "2026-11-24", hits: 8, visitors: 3 },
+      ]);
+      const got = await store.totals([{ id: "c2", day: "2026-11-24" }]);
+      assert.deepEqual(got.get("c2"), { hits: 8, visitors: 3, today: { day: "2026-11-24", hits: 8, visitors: 3 } });
+    });
+
+    it("a batch id applied twice is counted once", async () => {
+      const { store } = await open();
+      await store.createCounter(counter("c3"));
+      const b = batch([["c3", delta("2026-11-24T10", 4, ["a"])]]);
+      await store.applyBatch(b);
+      const again = await store.applyBatch(b);
+      assert.equal(again.get("c3")?.hits, 4);
+      assert.equal((await store.getCounter("c3"))?.hits, 4);
+    });
+
+    it("breakdowns keep at most the cap of distinct values and count the rest as (other)", async () => {
+      const { store } = await open();
+      await store.createCounter(counter("c4"));
+      await store.applyBatch(batch([["c4", delta("2026-11-24T10", 6, ["a"], ["/a", "/b", "/c", "/d", "/e"])]]));
+      await store.applyBatch(batch([["c4", delta("2026-11-24T10", 2, ["a"], ["/a", "/z"])]]));
+      const rows = await store.breakdown("c4", "page", "2026-11-24", "2026-11-24", 10);
+      const total = rows.reduce((s, r) => s + r.hits, 0);
+      assert.equal(total, 8, "no hit lost to the cap");
+      assert.equal(rows.filter((r) => r.value !== OTHER).length, CAP);
+      assert.ok(rows.some((r) => r.value === OTHER));
+      assert.equal(rows.find((r) => r.value === "/a")?.hits, 3);
+    });
+
+    it("set, reset and delete; a deleted counter's late batch leaves nothing", async () => {
+      const { store } = await open();
+      await store.createCounter(counter("c5"));
+      await store.applyBatch(batch([["c5", delta("2026-11-24T10", 3, ["a"])]]));
+      await store.setHits("c5", 12345);
+      assert.equal((await store.getCounter("c5"))?.hits, 12345);
+      await store.resetCounter("c5");
+      assert.equal((await store.getCounter("c5"))?.hits, 0);
+      assert.deepEqual(await store.daily("c5", "2026-01-01", "2026-12-31"), []);
+      await store.deleteCounter("c5");
+      assert.equal(await store.getCounter("c5"), undefined);
+      const late = await store.applyBatch(batch([["c5", delta("2026-11-24T10", 1, ["a"])]]));
+      assert.equal(late.get("c5"), undefined);
+      assert.equal(await store.getCounter("c5"), undefined);
+    });
+
+    it("salts are stable per day and forgotten with older visitor hashes", async () => {
+      const { store } = await open();
+      const s1 = await store.salt("2026-11-24");
+      assert.equal(s1.length, 32);
+      assert.deepEqual(await store.salt("2026-11-24"), s1);
+      assert.notDeepEqual(await store.salt("2026-11-25"), s1);
+      await store.createCounter(counter("c6"));
+      await store.applyBatch(batch([["c6", delta("2026-11-24T10", 1, ["v"])]]));
+      await store.forgetBefore("2026-11-25");
+      assert.notDeepEqual(await store.salt("2026-11-24"), s1, "a forgotten salt is never handed out again");
+      // Figures stay; only the means to link visitors is gone.
+      assert.equal((await store.getCounter("c6"))?.visitors, 1);
+    });
+
+    it("committed batches survive closing and reopening", async () => {
+      const o = await open();
+      await o.store.createCounter(counter("c7"));
+      await o.store.applyBatch(batch([["c7", delta("2026-11-24T10", 7, ["a", "b"])]]));
+      await o.store.close();
+      const again = await (o.reopen as () => Promise<Store>)();
+      opened.push({ store: again, cleanup: async () => {} });
+      const row = await again.getCounter("c7");
+      assert.equal(row?.hits, 7);
+      assert.equal(row?.visitors, 2);
+      // A visitor seen before the restart is not new after it.
+      const t = await again.applyBatch(batch([["c7", delta("2026-11-24T12", 1, ["a"])]]));
+      assert.equal(t.get("c7")?.visitors, 2);
+    });
+  });
+}
