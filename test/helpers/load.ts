@@ -12,6 +12,8 @@ export interface Tally {
   closing: number;
   /** Answers with any other status than 200 (should be none). */
   errors: number;
+  /** Per counter: counted answers and the distinct visitors among them. */
+  byCounter: Map<string, { counted: number; visitors: Set<string> }>;
 }
 
 /**
@@ -19,25 +21,40 @@ export interface Tally {
  * Each hit comes from one of many visitors (X-Forwarded-For), so no rate limit applies.
  */
 export async function hammer(
-  url: string,
+  url: string | string[],
   ids: string[],
-  opts: { workers: number; total: number; stop?: () => boolean; onAnswer?: (t: Tally) => void },
+  opts: {
+    workers: number;
+    total: number;
+    /** Distinct visitors to cycle through; by default every hit is a new visitor. */
+    visitors?: number;
+    stop?: () => boolean;
+    onAnswer?: (t: Tally) => void;
+  },
 ): Promise<Tally> {
-  const t: Tally = { counted: 0, notCounted: 0, noResponse: 0, closing: 0, errors: 0 };
+  const urls = typeof url === "string" ? [url] : url;
+  const t: Tally = { counted: 0, notCounted: 0, noResponse: 0, closing: 0, errors: 0, byCounter: new Map() };
+  for (const id of ids) t.byCounter.set(id, { counted: 0, visitors: new Set() });
   let sent = 0;
   const worker = async (w: number) => {
     while (sent < opts.total && !opts.stop?.()) {
       const n = sent++;
       const id = ids[n % ids.length] as string;
+      const v = opts.visitors ? (n * 7919) % opts.visitors : undefined;
+      const ip = v === undefined ? `10.${w}.${(n >> 8) & 255}.${n & 255}` : `10.200.${(v >> 8) & 255}.${v & 255}`;
       try {
-        const r = await fetch(`${url}/c/${id}.svg`, {
-          headers: { "user-agent": BROWSER_UA, "x-forwarded-for": `10.${w}.${(n >> 8) & 255}.${n & 255}` },
+        const r = await fetch(`${urls[n % urls.length]}/c/${id}.svg`, {
+          headers: { "user-agent": BROWSER_UA, "x-forwarded-for": ip },
         });
         await r.arrayBuffer();
         if (r.status === 503) t.closing++;
         else if (r.status !== 200) t.errors++;
-        else if (r.headers.get("x-hit-counted") === "1") t.counted++;
-        else t.notCounted++;
+        else if (r.headers.get("x-hit-counted") === "1") {
+          t.counted++;
+          const c = t.byCounter.get(id);
+          c?.visitors.add(ip);
+          if (c) c.counted++;
+        } else t.notCounted++;
         opts.onAnswer?.(t);
       } catch {
         t.noResponse++;

@@ -112,6 +112,9 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
   });
   // An idle connection that breaks (database restart) must not crash the process.
   pool.on("error", (err) => warn("idle database connection failed", err));
+  // So must one that breaks while checked out between two queries: the query in progress, or
+  // the next one, fails and is handled; the event itself only needs a listener.
+  pool.on("connect", (client) => client.on("error", () => {}));
 
   const setup = await pool.connect();
   try {

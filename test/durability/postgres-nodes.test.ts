@@ -1,0 +1,122 @@
+// Many stateless nodes on one PostgreSQL: three real server processes share counters and
+// visitors, and what they store equals exactly what their answers said was counted, also
+// through a database outage in the middle of the load.
+
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import pg from "pg";
+import { hammer, type Tally } from "../helpers/load.js";
+import { dropSchema, freshSchema, PG_URL } from "../helpers/postgres.js";
+import { type Child, createCounter, figures, freePort, spawnServer } from "../helpers/server.js";
+import { startTcpProxy } from "../helpers/tcp-proxy.js";
+
+const nodeEnv = (url: string, schema: string) => ({
+  DATABASE_URL: url,
+  DATABASE_SCHEMA: schema,
+  TRUST_PROXY: "1",
+  LOG_LEVEL: "warn",
+  HIT_RATE_PER_MINUTE: "1000000",
+  REFRESH_MS: "200",
+});
+
+async function stored(schema: string): Promise<Map<string, { hits: number; visitors: number }>> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    const r = await c.query(`SELECT id, hits::int, visitors::int FROM "${schema}".counters`);
+    return new Map(r.rows.map((x) => [x.id as string, { hits: x.hits as number, visitors: x.visitors as number }]));
+  } finally {
+    await c.end();
+  }
+}
+
+function assertExact(t: Tally, rows: Map<string, { hits: number; visitors: number }>) {
+  for (const [id, want] of t.byCounter) {
+    const got = rows.get(id);
+    assert.equal(got?.hits, want.counted, `hits of ${id}`);
+    assert.equal(got?.visitors, want.visitors.size, `visitors of ${id}`);
+  }
+}
+
+describe("many nodes on PostgreSQL", () => {
+  const nodes: Child[] = [];
+  const schemas: string[] = [];
+  after(async () => {
+    for (const n of nodes) if (n.proc.exitCode === null) n.proc.kill("SIGKILL");
+    for (const s of schemas) await dropSchema(s);
+  });
+
+  it("three nodes: totals and visitors equal exactly the answers that said counted", async () => {
+    const schema = freshSchema();
+    schemas.push(schema);
+    // Started together: migrations must cope with three nodes racing.
+    const three = await Promise.all([0, 1, 2].map(() => spawnServer(nodeEnv(PG_URL, schema), freePort())));
+    nodes.push(...three);
+    const urls = three.map((n) => n.url);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await createCounter(urls[i % 3] as string)).id);
+
+    const t = await hammer(urls, ids, { workers: 48, total: 6000, visitors: 300 });
+    assert.equal(t.errors + t.noResponse + t.closing + t.notCounted, 0, JSON.stringify(t));
+    assert.equal(t.counted, 6000);
+    assertExact(t, await stored(schema));
+
+    // Each node shows the hits the others counted within about a second.
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const id of ids) {
+      const want = t.byCounter.get(id)?.counted;
+      for (const url of urls) assert.equal((await figures(url, id)).hits, want, `${url} shows ${id}`);
+    }
+    for (const n of three) {
+      n.proc.kill("SIGTERM");
+      assert.equal(await n.exited, 0);
+    }
+  });
+
+  it("a database outage under load: no node crashes, none lost, none twice", async (ctx) => {
+    const schema = freshSchema();
+    schemas.push(schema);
+    const proxy = await startTcpProxy(5432);
+    const url = PG_URL.replace("127.0.0.1:5432", `127.0.0.1:${proxy.port}`);
+    const two = await Promise.all([0, 1].map(() => spawnServer(nodeEnv(url, schema), freePort())));
+    nodes.push(...two);
+    const urls = two.map((n) => n.url);
+    const ids = [(await createCounter(urls[0] as string)).id, (await createCounter(urls[1] as string)).id];
+    for (const id of ids) for (const u of urls) await figures(u, id); // every node knows every counter
+
+    let phase: "before" | "down" | "after" = "before";
+    let unavailable = 0;
+    const load = hammer(urls, ids, {
+      workers: 32,
+      total: 1_000_000,
+      visitors: 500,
+      stop: () => phase === "after" && t0 !== undefined && Date.now() - t0 > 2000,
+      onAnswer: (tally) => {
+        unavailable = tally.notCounted;
+      },
+    });
+    let t0: number | undefined;
+    await new Promise((r) => setTimeout(r, 1500));
+    phase = "down";
+    await proxy.cut();
+    await new Promise((r) => setTimeout(r, 3000));
+    await proxy.restore();
+    phase = "after";
+    t0 = Date.now();
+    const t = await load;
+    await proxy.close();
+
+    for (const n of two) assert.equal(n.proc.exitCode, null, `a node exited:\n${n.output()}`);
+    const inDoubt = two.filter((n) => n.output().includes("COMMIT answer lost")).length;
+    ctx.diagnostic(`nodes that had a batch in doubt and resolved it: ${inDoubt}`);
+    assert.equal(t.errors + t.noResponse, 0, JSON.stringify({ ...t, byCounter: undefined }));
+    assert.ok(unavailable > 0, "the outage was felt: some hits were answered unavailable");
+    assert.ok(t.counted > 1000, `hits were counted before and after the outage (${t.counted})`);
+    assertExact(t, await stored(schema));
+    ctx.diagnostic(`counted ${t.counted}, answered unavailable ${t.notCounted}`);
+    for (const n of two) {
+      n.proc.kill("SIGTERM");
+      assert.equal(await n.exited, 0);
+    }
+  });
+});

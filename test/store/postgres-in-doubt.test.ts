@@ -1,0 +1,70 @@
+// The PostgreSQL store's answer to a lost COMMIT answer: the batch is retried under the same id
+// until the database says whether it landed, so it is counted exactly once either way.
+
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, it } from "node:test";
+import { dimKey } from "../../src/store/caps.js";
+import { openPostgres } from "../../src/store/postgres/index.js";
+import type { Batch } from "../../src/store/store.js";
+import { dropSchema, freshSchema, PG_URL } from "../helpers/postgres.js";
+import { startTcpProxy } from "../helpers/tcp-proxy.js";
+
+const schema = freshSchema();
+after(() => dropSchema(schema));
+
+it("a batch whose COMMIT answer was lost is counted once, and answered as counted", async () => {
+  const proxy = await startTcpProxy(5432);
+  const warnings: string[] = [];
+  const store = await openPostgres({
+    url: PG_URL.replace("127.0.0.1:5432", `127.0.0.1:${proxy.port}`),
+    schema,
+    onWarning: (m) => warnings.push(m),
+  });
+  try {
+    await store.createCounter({
+      id: "doubt1",
+      tokenHash: "x",
+      label: "l",
+      origins: [],
+      public: false,
+      timeZone: "UTC",
+      dedupeSeconds: 0,
+      show: "hits",
+      honorPrivacySignals: false,
+      createdAt: 0,
+      hits: 0,
+      visitors: 0,
+    });
+    const batch: Batch = {
+      id: randomUUID(),
+      counters: new Map([
+        [
+          "doubt1",
+          {
+            hits: 5,
+            days: new Map([["2026-11-24", 5]]),
+            hours: new Map([["2026-11-24T08", 5]]),
+            dims: new Map([[dimKey("2026-11-24", "page", "/"), 5]]),
+            visitors: new Map([["v1", "2026-11-24T08"]]),
+          },
+        ],
+      ]),
+    };
+    proxy.loseNextCommitAnswer();
+    const totals = await store.applyBatch(batch);
+    assert.equal(proxy.commitAnswersLost, 1, "the COMMIT answer was really lost");
+    assert.ok(
+      warnings.some((w) => w.includes("COMMIT answer lost")),
+      warnings.join("\n"),
+    );
+    assert.equal(totals.get("doubt1")?.hits, 5);
+    const row = await store.getCounter("doubt1");
+    assert.equal(row?.hits, 5, "counted once, not twice");
+    assert.equal(row?.visitors, 1);
+    assert.deepEqual(await store.getDay("doubt1", "2026-11-24"), { day: "2026-11-24", hits: 5, visitors: 1 });
+  } finally {
+    await store.close();
+    await proxy.close();
+  }
+});
