@@ -1,7 +1,9 @@
 // The load generator (run pinned to its own core): autocannon against one target, printing one
 // JSON line of results. Every run uses the same generator and the same per-request setup, so
 // the baseline pays the same client cost as hitcounter.
-//   node --import tsx bench/load.ts URL IDS_FILE|- CONNECTIONS SECONDS [PATH_SUFFIX]
+//   node --import tsx bench/load.ts URL[,URL…] IDS_FILE|- CONNECTIONS SECONDS [PATH_SUFFIX]
+// With several URLs (several nodes), the connections are split evenly between them; hits/s and
+// counts are summed, and the latency percentiles reported are the worst of the nodes'.
 
 import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
@@ -12,36 +14,43 @@ const VISITORS = 100_000;
 const UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
 let n = 0;
 
-const result = await autocannon({
-  url,
-  connections: Number(conns),
-  duration: Number(seconds),
-  requests: [
-    {
-      setupRequest: (req) => {
-        n++;
-        const v = (n * 7919) % VISITORS;
-        req.path = `/c/${ids[n % ids.length]}${suffix}`;
-        req.headers = {
-          "user-agent": UA,
-          "x-forwarded-for": `10.${v >> 16}.${(v >> 8) & 255}.${v & 255}`,
-          referer: `https://site.example/page/${n % 50}`,
-        };
-        return req;
-      },
-    },
-  ],
-});
+const urls = url.split(",");
+const results = await Promise.all(
+  urls.map((target) =>
+    autocannon({
+      url: target,
+      connections: Math.max(1, Math.round(Number(conns) / urls.length)),
+      duration: Number(seconds),
+      requests: [
+        {
+          setupRequest: (req) => {
+            n++;
+            const v = (n * 7919) % VISITORS;
+            req.path = `/c/${ids[n % ids.length]}${suffix}`;
+            req.headers = {
+              "user-agent": UA,
+              "x-forwarded-for": `10.${v >> 16}.${(v >> 8) & 255}.${v & 255}`,
+              referer: `https://site.example/page/${n % 50}`,
+            };
+            return req;
+          },
+        },
+      ],
+    }),
+  ),
+);
 
+const sum = (f: (r: autocannon.Result) => number) => results.reduce((s, r) => s + f(r), 0);
+const worst = (f: (r: autocannon.Result) => number) => Math.max(...results.map(f));
 process.stdout.write(
   `${JSON.stringify({
-    rps: result.requests.average,
-    total: result.requests.total,
-    ok: result["2xx"],
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    rps: sum((r) => r.requests.average),
+    total: sum((r) => r.requests.total),
+    ok: sum((r) => r["2xx"]),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    p50: worst((r) => r.latency.p50),
+    p99: worst((r) => r.latency.p99),
   })}\n`,
 );

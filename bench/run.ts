@@ -1,10 +1,14 @@
 // npm run bench: hitcounter's hit path against a bare node:http baseline, in one run, with the
-// same load generator, server and generator pinned to different cores. Prints hits/s, p50 and
+// same load generator, servers and generator pinned to different cores. Prints hits/s, p50 and
 // p99 and the ratio to the baseline, then checks every answered hit was durably committed.
+// Runs: SQLite on 1 and on BENCH_COUNTERS (10,000) counters; PostgreSQL (127.0.0.1:5432,
+// database test, or BENCH_DATABASE_URL) with one node and with two, on the same many counters,
+// with the SQL statements sent per 1,000 hits.
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
+import pg from "pg";
+import { openSqlite } from "../src/store/sqlite/index.js";
 import {
   CONNECTIONS,
   HEADER,
@@ -21,6 +25,7 @@ import {
 const PLAIN_PORT = 8181;
 const HC_PORT = 8182;
 const MANY = Number(process.env.BENCH_COUNTERS ?? 10_000);
+const PG_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 async function createCounters(url: string, n: number): Promise<string[]> {
   const ids: string[] = [];
@@ -40,47 +45,128 @@ async function createCounters(url: string, n: number): Promise<string[]> {
   return ids;
 }
 
-function storedHits(dataDir: string): number {
-  const db = new Database(join(dataDir, "hitcounter.db"), { readonly: true });
-  const n = (db.prepare("SELECT SUM(hits) AS n FROM counters").get() as { n: number }).n;
-  db.close();
-  return n;
+/** Lets a node read every counter once (count=false), as after a while of real traffic. */
+async function acquaint(url: string, ids: string[]): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < ids.length) await (await fetch(`${url}/c/${ids[next++]}.json?count=false`)).arrayBuffer();
+  };
+  await Promise.all(Array.from({ length: 20 }, worker));
 }
 
-async function hitcounterRun(name: string, counters: number, baseline: LoadResult): Promise<string> {
-  const data = tempDir();
-  const server = startNode(0, ["src/main.ts", "serve"], {
-    PORT: String(HC_PORT),
-    HOST: "127.0.0.1",
-    HITCOUNTER_DATA: data,
-    TRUST_PROXY: "1",
-    LOG_LEVEL: "warn",
-    CREATE_RATE_PER_HOUR: "1000000",
-    REQUEST_RATE_PER_MINUTE: "100000000",
-  });
-  const url = `http://127.0.0.1:${HC_PORT}`;
-  await waitHttp(`${url}/healthz`, server);
-  const ids = await createCounters(url, counters);
-  const idsFile = join(data, "ids.txt");
-  writeFileSync(idsFile, ids.join("\n"));
-  await load(url, idsFile, 2); // warm-up, not measured
-  const before = storedHits(data);
-  const r = await load(url, idsFile);
-  // kill -9: what is in the file now is what was durably committed
-  await stop(server, "SIGKILL");
-  const committed = storedHits(data) - before;
-  const line = row(name, r, baseline);
+/** Where a run keeps its counts, and how to read the committed total back. */
+interface Backend {
+  name: string;
+  env: Record<string, string>;
+  storedHits(ids: string[]): Promise<number>;
+  cleanup(): Promise<void>;
+}
+
+function sqliteBackend(): Backend {
+  const dataDir = tempDir();
+  return {
+    name: "SQLite",
+    env: { HITCOUNTER_DATA: dataDir },
+    async storedHits(ids) {
+      // Opening the store folds whatever the killed server left in its journal.
+      const store = openSqlite({ dataDir });
+      const rows = await Promise.all(ids.map((id) => store.getCounter(id)));
+      await store.close();
+      return rows.reduce((s, r) => s + (r?.hits ?? 0), 0);
+    },
+    cleanup: async () => {},
+  };
+}
+
+function postgresBackend(): Backend {
+  const schema = `hc_bench_${process.pid}_${Date.now().toString(36)}`;
+  const query = async (sql: string) => {
+    const c = new pg.Client({ connectionString: PG_URL });
+    await c.connect();
+    try {
+      return (await c.query(sql)).rows;
+    } finally {
+      await c.end();
+    }
+  };
+  return {
+    name: "PostgreSQL",
+    env: { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema },
+    async storedHits() {
+      const [r] = await query(`SELECT COALESCE(sum(hits), 0)::bigint AS n FROM "${schema}".counters`);
+      return Number(r.n);
+    },
+    cleanup: async () => {
+      await query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    },
+  };
+}
+
+/** Reads one sample's value from a node's /metrics. */
+async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.split(" ")[1]) : 0;
+}
+
+async function hitcounterRun(
+  name: string,
+  opts: { counters: number; nodes: number; backend: Backend },
+  baseline: LoadResult,
+): Promise<string> {
+  const dataDir = tempDir();
+  const servers = Array.from({ length: opts.nodes }, (_, i) =>
+    startNode(0, ["src/main.ts", "serve"], {
+      PORT: String(HC_PORT + i),
+      HOST: "127.0.0.1",
+      HITCOUNTER_DATA: dataDir,
+      TRUST_PROXY: "1",
+      LOG_LEVEL: "warn",
+      CREATE_RATE_PER_HOUR: "1000000",
+      REQUEST_RATE_PER_MINUTE: "100000000",
+      ...opts.backend.env,
+    }),
+  );
+  const urls = servers.map((_, i) => `http://127.0.0.1:${HC_PORT + i}`);
+  for (const [i, s] of servers.entries()) await waitHttp(`${urls[i]}/healthz`, s);
+  const created = await createCounters(urls[0] as string, opts.counters);
+  for (const url of urls.slice(1)) await acquaint(url, created);
+  const idsFile = join(dataDir, "ids.txt");
+  writeFileSync(idsFile, created.join("\n"));
+  await load(urls.join(","), idsFile, 2); // warm-up, not measured
+  await new Promise((r) => setTimeout(r, 1000)); // let the warm-up's last hits commit
+  const before = await opts.backend.storedHits(created);
+  const statementsBefore = await Promise.all(urls.map((u) => metric(u, "hitcounter_store_statements")));
+  const countedBefore = await Promise.all(urls.map((u) => metric(u, "hitcounter_hits_counted_total")));
+  const r = await load(urls.join(","), idsFile);
+  const statements = (await Promise.all(urls.map((u) => metric(u, "hitcounter_store_statements")))).reduce(
+    (s, n, i) => s + n - (statementsBefore[i] as number),
+    0,
+  );
+  const counted = (await Promise.all(urls.map((u) => metric(u, "hitcounter_hits_counted_total")))).reduce(
+    (s, n, i) => s + n - (countedBefore[i] as number),
+    0,
+  );
+  // kill -9: what the store holds now is what was durably committed
+  for (const s of servers) await stop(s, "SIGKILL");
+  const committed = (await opts.backend.storedHits(created)) - before;
+  await opts.backend.cleanup();
+  const lines = [row(name, r, baseline)];
   const lost = r.ok - committed;
-  const check =
+  lines.push(
     lost <= 0 && committed - r.ok <= CONNECTIONS && r.non2xx === 0
       ? `   ok: ${r.ok} answered 200, ${committed} committed (in flight at the end: ${committed - r.ok})`
-      : `   FAILED: ${r.ok} answered, ${committed} committed, ${r.non2xx} non-2xx`;
-  return `${line}\n${check}`;
+      : `   FAILED: ${r.ok} answered, ${committed} committed, ${r.non2xx} non-2xx`,
+  );
+  if (statements > 0) {
+    lines.push(`   SQL statements per 1,000 hits: ${((statements / counted) * 1000).toFixed(1)}`);
+  }
+  return lines.join("\n");
 }
 
 async function main() {
   console.log(
-    `hitcounter bench: ${CONNECTIONS} connections, ${SECONDS}s per run, loopback, server on core 0, load on core 1\n`,
+    `hitcounter bench: ${CONNECTIONS} connections, ${SECONDS}s per run, loopback, servers on core 0, load on core 1\n`,
   );
   const plain = startNode(0, ["bench/plain-server.ts", String(PLAIN_PORT)]);
   const plainUrl = `http://127.0.0.1:${PLAIN_PORT}`;
@@ -89,13 +175,19 @@ async function main() {
   const baseline = await load(plainUrl, "-");
   await stop(plain);
 
-  const lines = [HEADER, row("baseline: node:http fixed SVG", baseline)];
-  console.log(lines.join("\n"));
-  const one = await hitcounterRun("hitcounter SVG, 1 counter, SQLite", 1, baseline);
-  console.log(one);
-  const many = await hitcounterRun(`hitcounter SVG, ${MANY} counters, SQLite`, MANY, baseline);
-  console.log(many);
-  console.log("\ntarget: ratio >= 0.70 in both hitcounter runs, p99 < 20 ms");
+  console.log([HEADER, row("baseline: node:http fixed SVG", baseline)].join("\n"));
+  const runs: [string, { counters: number; nodes: number; backend: () => Backend }][] = [
+    ["SVG, 1 counter, SQLite", { counters: 1, nodes: 1, backend: sqliteBackend }],
+    [`SVG, ${MANY} counters, SQLite`, { counters: MANY, nodes: 1, backend: sqliteBackend }],
+    [`SVG, ${MANY} counters, PostgreSQL, 1 node`, { counters: MANY, nodes: 1, backend: postgresBackend }],
+    [`SVG, ${MANY} counters, PostgreSQL, 2 nodes`, { counters: MANY, nodes: 2, backend: postgresBackend }],
+  ];
+  // BENCH_ONLY=text runs only the runs whose name contains it (the baseline always runs).
+  for (const [name, o] of runs.filter(([n]) => n.includes(process.env.BENCH_ONLY ?? ""))) {
+    console.log(await hitcounterRun(`hitcounter ${name}`, { ...o, backend: o.backend() }, baseline));
+  }
+  console.log("\ntarget: ratio >= 0.70 in the SQLite runs, p99 < 20 ms");
+  console.log("PostgreSQL runs share the machine's 2 cores with the database itself (2 nodes: both on core 0).");
 }
 
 await main();

@@ -45,7 +45,8 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
   const registry = new Registry(store, now);
   const salts = new Salts(store, now);
   await salts.rotate();
-  const committer = new Committer(store, metrics, config.maxPendingHits, now);
+  const commitConcurrency = store.kind === "postgres" ? 2 : 1;
+  const committer = new Committer(store, metrics, config.maxPendingHits, now, commitConcurrency);
   const classifier = new Classifier({ hitRatePerMinute: config.hitRatePerMinute, now });
   const pipeline = new Pipeline(registry, classifier, salts, committer, metrics, now);
 

@@ -1,7 +1,9 @@
 // Group commit. Hits join the open batch; the batch is written as soon as the event loop has
 // taken in the requests at hand (setImmediate), one transaction per batch, and only then are
-// the waiting answers released. At most one commit runs at a time; hits arriving meanwhile
-// form the next batch. A batch that fails is answered "not counted" and leaves no trace.
+// the waiting answers released. At most `concurrency` commits run at a time (1 for SQLite,
+// whose writes are serial anyway; a few for PostgreSQL, where a commit is mostly waiting on the
+// network and the database); hits arriving meanwhile form the next batch. A batch that fails
+// is answered "not counted" and leaves no trace.
 
 import type { Metrics } from "../observability/metrics.js";
 import type { Store } from "../store/store.js";
@@ -10,7 +12,7 @@ import { PendingBatch } from "./aggregator.js";
 
 export class Committer {
   private open = new PendingBatch();
-  private committing: Promise<void> | undefined;
+  private readonly committing = new Set<Promise<void>>();
   private scheduled = false;
   /** Hits in the open batch plus the one being committed: bounded by maxPending. */
   private inFlight = 0;
@@ -20,13 +22,14 @@ export class Committer {
     private readonly metrics: Metrics,
     private readonly maxPending: number,
     private readonly now: () => number = Date.now,
+    private readonly concurrency = 1,
   ) {}
 
   /** The batch new hits join, or undefined when too many hits wait already (store down). */
   batch(): PendingBatch | undefined {
     if (this.inFlight >= this.maxPending) return undefined;
     this.inFlight++;
-    if (!this.scheduled && !this.committing) {
+    if (!this.scheduled && this.committing.size < this.concurrency) {
       this.scheduled = true;
       setImmediate(this.run);
     }
@@ -35,11 +38,12 @@ export class Committer {
 
   private readonly run = (): void => {
     this.scheduled = false;
-    if (this.committing || this.open.size === 0) return;
-    this.committing = this.commit(this.open).finally(() => {
-      this.committing = undefined;
+    if (this.committing.size >= this.concurrency || this.open.size === 0) return;
+    const c: Promise<void> = this.commit(this.open).finally(() => {
+      this.committing.delete(c);
       if (this.open.size > 0) this.run();
     });
+    this.committing.add(c);
   };
 
   private async commit(batch: PendingBatch): Promise<void> {
@@ -55,10 +59,13 @@ export class Committer {
         const t = totals.get(id);
         e.live.pending -= e.delta.hits;
         if (!t) continue;
-        e.live.row.hits = t.hits;
-        e.live.row.visitors = t.visitors;
+        // Concurrent commits may finish out of order: figures only move forward.
+        e.live.row.hits = Math.max(e.live.row.hits, t.hits);
+        e.live.row.visitors = Math.max(e.live.row.visitors, t.visitors);
         const today = localBucket(e.live.row.timeZone, now).day;
-        for (const d of t.days) if (d.day === today) e.live.today = d;
+        for (const d of t.days) {
+          if (d.day === today && (e.live.today.day !== today || d.hits >= e.live.today.hits)) e.live.today = d;
+        }
       }
       batch.resolve();
     } catch (err) {
@@ -72,8 +79,8 @@ export class Committer {
 
   /** Commits everything accepted so far; for shutdown, settings changes and tests. */
   async flush(): Promise<void> {
-    while (this.committing || this.open.size > 0) {
-      if (this.committing) await this.committing;
+    while (this.committing.size > 0 || this.open.size > 0) {
+      if (this.committing.size > 0) await Promise.all(this.committing);
       else this.run();
     }
   }

@@ -144,14 +144,16 @@ export async function writeBatch(
     // Breakdown values a counter has not seen yet are admitted while it has room under the
     // cap; the rest are counted as OTHER, so random paths can't grow the tables without bound.
     await q(
+      // Scalar subqueries rather than joins: they stay per-row index lookups, where a join
+      // against the small unnest() side lets the planner pick a scan of the whole key table.
       `WITH cand AS (
          SELECT DISTINCT c, d, v FROM unnest($1::text[], $2::text[], $3::text[]) AS t(c, d, v) WHERE v <> $5
        ), fresh AS (
          SELECT c, d, v, row_number() OVER (PARTITION BY c, d ORDER BY v) AS rn FROM cand
-         WHERE NOT EXISTS (SELECT 1 FROM dim_keys k WHERE k.counter_id = c AND k.dim = d AND k.value = v)
+         WHERE (SELECT 1 FROM dim_keys k WHERE k.counter_id = c AND k.dim = d AND k.value = v) IS NULL
        ), room AS (
-         SELECT c, d, v FROM fresh LEFT JOIN dim_counts n ON n.counter_id = c AND n.dim = d
-         WHERE rn + COALESCE(n.n, 0) <= $4
+         SELECT c, d, v FROM fresh
+         WHERE rn + COALESCE((SELECT n FROM dim_counts WHERE counter_id = c AND dim = d), 0) <= $4
        ), ins AS (
          INSERT INTO dim_keys (counter_id, dim, value) SELECT c, d, v FROM room
          ON CONFLICT DO NOTHING RETURNING counter_id, dim
@@ -162,9 +164,9 @@ export async function writeBatch(
     );
     await q(
       `INSERT INTO dims (counter_id, dim, day, value, hits)
-       SELECT t.c, t.d, t.day, COALESCE(k.value, $6), sum(t.h)
+       SELECT c, d, day,
+         COALESCE((SELECT k.value FROM dim_keys k WHERE k.counter_id = c AND k.dim = d AND k.value = v), $6), sum(h)
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS t(c, d, day, v, h)
-       LEFT JOIN dim_keys k ON k.counter_id = t.c AND k.dim = t.d AND k.value = t.v
        GROUP BY 1, 2, 3, 4
        ON CONFLICT (counter_id, dim, day, value) DO UPDATE SET hits = dims.hits + excluded.hits`,
       [mId, mDim, mDay, mVal, mHits, OTHER],
