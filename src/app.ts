@@ -8,6 +8,8 @@ import { Registry } from "./counters/registry.js";
 import { AppError, envelope } from "./errors.js";
 import { countersApiRoutes } from "./http/counters-api.js";
 import { embedRoutes } from "./http/embeds.js";
+import { frontPageRoutes } from "./http/front-page.js";
+import { guardRoutes } from "./http/guard.js";
 import { healthRoutes } from "./http/health.js";
 import { hitApiRoutes } from "./http/hit-api.js";
 import { Classifier } from "./ingest/classify.js";
@@ -76,6 +78,8 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
   });
   http.setNotFoundHandler((_req, reply) => reply.code(404).send(envelope("not_found", "no such route")));
 
+  guardRoutes(http, config.requestRatePerMinute, now);
+  frontPageRoutes(http);
   embedRoutes(http, pipeline, now);
   hitApiRoutes(http, pipeline, now);
   countersApiRoutes(http, {

@@ -8,7 +8,7 @@ import type { LiveCounter } from "../counters/registry.js";
 import type { DropReason, Hit } from "./hit.js";
 
 /** Image proxies fetch on behalf of real viewers (GitHub camo fetches every README image). */
-const IMAGE_PROXY = /^github-camo|GoogleImageProxy|YahooMailProxy/;
+export const IMAGE_PROXY = /^github-camo|GoogleImageProxy|YahooMailProxy/;
 /**
  * Command-line clients are fetches a person typed, not crawlers: counted (and rate-capped
  * like anyone), although isbot lists them.

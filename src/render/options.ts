@@ -83,6 +83,9 @@ export function parseOptions(query: Record<string, unknown>): DisplayOptions {
     if (!KNOWN.has(k)) throw badRequest("bad_option", `unknown option "${k.slice(0, 32)}"`);
   }
   if (n === 0) return DEFAULT_OPTIONS;
+  // Cache-busters carry no meaning, but a repeated one is refused like any repeated option.
+  one("v", query.v);
+  one("t", query.t);
   const o: DisplayOptions = { ...DEFAULT_OPTIONS };
   const style = one("style", query.style);
   if (style !== undefined) {
