@@ -8,16 +8,18 @@ import { Registry } from "./counters/registry.js";
 import { AppError, envelope } from "./errors.js";
 import { countersApiRoutes } from "./http/counters-api.js";
 import { embedRoutes } from "./http/embeds.js";
-import { frontPageRoutes } from "./http/front-page.js";
 import { guardRoutes } from "./http/guard.js";
 import { healthRoutes } from "./http/health.js";
 import { hitApiRoutes } from "./http/hit-api.js";
+import { statsApiRoutes } from "./http/stats-api.js";
 import { Classifier } from "./ingest/classify.js";
 import { Committer } from "./ingest/committer.js";
 import { Pipeline } from "./ingest/pipeline.js";
+import { RecentVisitors } from "./ingest/recent.js";
 import { Salts } from "./ingest/visitor.js";
 import { Metrics } from "./observability/metrics.js";
 import type { Store } from "./store/store.js";
+import { webRoutes } from "./web/pages.js";
 
 export interface App {
   http: FastifyInstance;
@@ -50,7 +52,8 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
   const commitConcurrency = store.kind === "postgres" ? 2 : 1;
   const committer = new Committer(store, metrics, config.maxPendingHits, now, commitConcurrency);
   const classifier = new Classifier({ hitRatePerMinute: config.hitRatePerMinute, now });
-  const pipeline = new Pipeline(registry, classifier, salts, committer, metrics, now);
+  const recent = new RecentVisitors(now);
+  const pipeline = new Pipeline(registry, classifier, salts, committer, metrics, recent, now);
 
   const http = Fastify({
     logger: opts.logger === false ? false : { level: config.logLevel },
@@ -79,7 +82,7 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
   http.setNotFoundHandler((_req, reply) => reply.code(404).send(envelope("not_found", "no such route")));
 
   guardRoutes(http, config.requestRatePerMinute, now);
-  frontPageRoutes(http);
+  webRoutes(http);
   embedRoutes(http, pipeline, now);
   hitApiRoutes(http, pipeline, now);
   countersApiRoutes(http, {
@@ -90,6 +93,7 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
     createRatePerHour: config.createRatePerHour,
     now,
   });
+  statsApiRoutes(http, { store, registry, recent, now });
   healthRoutes(http, metrics, store.kind);
 
   const rotate = setInterval(() => {

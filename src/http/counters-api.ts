@@ -12,10 +12,11 @@ import {
   type SettingsInput,
 } from "../counters/settings.js";
 import { snippets } from "../counters/snippets.js";
-import { hashToken, newId, newToken, tokenMatches } from "../counters/tokens.js";
-import { notFound, tooMany, unauthorized } from "../errors.js";
+import { hashToken, newId, newToken } from "../counters/tokens.js";
+import { tooMany } from "../errors.js";
 import type { Committer } from "../ingest/committer.js";
 import type { CounterRow, Store } from "../store/store.js";
+import { asOwner } from "./access.js";
 import { WindowLimit } from "./limits.js";
 
 export interface CountersDeps {
@@ -27,7 +28,7 @@ export interface CountersDeps {
   now: () => number;
 }
 
-const idParams = {
+export const idParams = {
   type: "object",
   properties: { id: { type: "string", maxLength: 32 } },
   required: ["id"],
@@ -55,17 +56,7 @@ export function counterView(c: CounterRow, figures: ReturnType<typeof currentFig
 export function countersApiRoutes(app: FastifyInstance, d: CountersDeps): void {
   const creations = new WindowLimit(d.createRatePerHour, 3_600_000, d.now);
 
-  /** Loads the counter and checks the bearer token; the same 401/404 for every failure kind. */
-  async function owned(req: FastifyRequest<{ Params: { id: string } }>) {
-    const found = d.registry.get(req.params.id);
-    const live = found instanceof Promise ? await found : found;
-    const auth = req.headers.authorization;
-    const token = typeof auth === "string" && auth.startsWith("Bearer ") ? auth.slice(7).trim() : "";
-    if (!token) throw unauthorized();
-    if (!live) throw notFound();
-    if (!tokenMatches(token, live.row.tokenHash)) throw unauthorized();
-    return live;
-  }
+  const owned = (req: FastifyRequest<{ Params: { id: string } }>) => asOwner(d.registry, req);
 
   app.post<{ Body: SettingsInput | undefined }>(
     "/api/counters",

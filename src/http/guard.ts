@@ -17,7 +17,7 @@ const PROXY_FACTOR = 50;
 const UNLIMITED = new Set(["/healthz", "/metrics"]);
 
 export const HTML_CSP =
-  "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 export function guardRoutes(app: FastifyInstance, requestRatePerMinute: number, now: () => number): void {
   const requests = new WindowLimit(requestRatePerMinute, 60_000, now);

@@ -9,6 +9,7 @@ import type { Classifier } from "./classify.js";
 import type { Committer } from "./committer.js";
 import { country, uaInfo } from "./enrich.js";
 import type { DropReason, Hit } from "./hit.js";
+import type { RecentVisitors } from "./recent.js";
 import type { Salts } from "./visitor.js";
 
 export interface Outcome {
@@ -26,6 +27,7 @@ export class Pipeline {
     private readonly salts: Salts,
     private readonly committer: Committer,
     private readonly metrics: Metrics,
+    private readonly recent: RecentVisitors,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -67,6 +69,7 @@ export class Pipeline {
     } catch {
       return this.drop(live, "unavailable");
     }
+    this.recent.seen(live.row.id, visitor);
     return { live, counted: true, reason: undefined, hits };
   }
 

@@ -1,0 +1,198 @@
+// The front page and the dashboard in a real browser: Debian's Chromium driven by
+// playwright-core against the real server. A counter is created through the front page, an
+// ordinary article page embedding the script and a badge is opened three times by two
+// visitors, and the dashboard must show exactly that. Screenshots go to test-artifacts/.
+
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { createCounter, type Running, startApp } from "../helpers/server.js";
+
+const ARTIFACTS = new URL("../../test-artifacts/", import.meta.url).pathname;
+const XSS = "<img src=x onerror=alert(1)>";
+const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
+const FIREFOX_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:130.0) Gecko/20100101 Firefox/130.0";
+
+let s: Running;
+let browser: Browser;
+let demo: Server;
+let demoUrl = "";
+let counterId = "";
+
+/** A blog article elsewhere that embeds the counter: the script, and a badge that only shows. */
+function article(hc: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>My article</title></head><body>
+<article><h1>On hit counters</h1><p>Some words.</p>
+<p>You are visitor #<span id="n" data-hitcounter>…</span></p>
+<p><img id="badge" src="${hc}/c/${counterId}.svg?count=false" alt="views"></p></article>
+<script async src="${hc}/counter.js" data-counter="${counterId}"></script>
+</body></html>`;
+}
+
+/** Fails the test on page errors, console errors and any dialog (an executed alert). */
+function watch(page: Page, problems: string[]) {
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+  page.on("dialog", async (d) => {
+    if (d.type() === "confirm") return d.accept();
+    problems.push(`dialog: ${d.message()}`);
+    await d.dismiss();
+  });
+}
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  s = await startApp({ TRUST_PROXY: "0" });
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  demo = createServer((req, res) => {
+    if (req.url === "/blog/hit-counters.html") {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      res.end(article(s.url));
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((r) => demo.listen(0, "127.0.0.1", r));
+  demoUrl = `http://127.0.0.1:${(demo.address() as AddressInfo).port}/blog/hit-counters.html`;
+});
+
+after(async () => {
+  await browser?.close();
+  demo?.close();
+  await s?.close();
+});
+
+describe("in the browser", () => {
+  let adminUrl = "";
+
+  it("creates a counter from the front page, with live previews of every embed", async () => {
+    const page = await browser.newPage({ userAgent: CHROME_UA });
+    const problems: string[] = [];
+    watch(page, problems);
+    await page.goto(`${s.url}/`);
+    await page.fill("input[name=label]", "My blog");
+    await page.selectOption("select[name=theme]", "lcd");
+    await page.click("button[type=submit]");
+    await page.waitForSelector("#result:not([hidden])");
+    adminUrl = (await page.textContent("#admin-url")) ?? "";
+    const m = /\/dashboard\/([A-Za-z0-9_-]+)#token=/.exec(adminUrl);
+    assert.ok(m, adminUrl);
+    counterId = m[1] as string;
+    const snippets = await page.$$eval(".embed code", (els) => els.map((e) => e.textContent ?? ""));
+    assert.ok(snippets.some((x) => x.includes(`/c/${counterId}.svg`)));
+    assert.ok(snippets.some((x) => x.includes("style=digits&theme=lcd")));
+    assert.ok(snippets.some((x) => x.includes(`data-counter="${counterId}"`)));
+    assert.ok(snippets.some((x) => x.includes(`/c/${counterId}.png`)));
+    assert.ok(snippets.some((x) => x.includes(`/c/${counterId}.json`)));
+    // Every preview picture really loaded.
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll(".preview img")].every((i) => (i as HTMLImageElement).naturalWidth > 0),
+    );
+    await page.screenshot({ path: `${ARTIFACTS}front-page.png`, fullPage: true });
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it("an article page opened three times by two visitors shows the count", async () => {
+    const shown: string[] = [];
+    for (const [ua, times] of [
+      [CHROME_UA, 2],
+      [FIREFOX_UA, 1],
+    ] as const) {
+      const ctx = await browser.newContext({ userAgent: ua });
+      for (let i = 0; i < times; i++) {
+        const page = await ctx.newPage();
+        await page.goto(demoUrl, { referer: "https://news.example/item?id=42" });
+        await page.waitForFunction(() => /^\d+$/.test(document.getElementById("n")?.textContent ?? ""));
+        shown.push((await page.textContent("#n")) ?? "");
+        assert.ok(await page.$eval("#badge", (i) => (i as HTMLImageElement).naturalWidth > 0), "badge shown");
+        await page.close();
+      }
+      await ctx.close();
+    }
+    assert.deepEqual(shown, ["1", "2", "3"]);
+  });
+
+  it("the dashboard shows 3 hits, 2 visitors, the page, the referrer and a drawn chart", async () => {
+    const ctx = await browser.newContext({ userAgent: CHROME_UA, viewport: { width: 1200, height: 900 } });
+    const page = await ctx.newPage();
+    const problems: string[] = [];
+    watch(page, problems);
+    await page.goto(adminUrl);
+    await page.waitForSelector("#stats:not([hidden])");
+    await page.waitForSelector("#breakdowns [data-dim=pages] td");
+    assert.equal(await page.textContent("#t-hits"), "3");
+    assert.equal(await page.textContent("#t-visitors"), "2");
+    assert.equal(await page.textContent("#t-now"), "2");
+    assert.ok(!page.url().includes("token="), "the token left the address bar");
+    const pages = await page.textContent("#breakdowns [data-dim=pages]");
+    assert.match(pages ?? "", /\/blog\/hit-counters\.html\s*3/);
+    assert.match((await page.textContent("#breakdowns [data-dim=referrers]")) ?? "", /news\.example/);
+    assert.match((await page.textContent("#breakdowns [data-dim=browsers]")) ?? "", /Chrome/);
+    const painted = await page.$eval("#chart", (c) => {
+      const canvas = c as HTMLCanvasElement;
+      const data = canvas.getContext("2d")?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
+      let n = 0;
+      for (let i = 3; i < data.length; i += 4) if ((data[i] as number) > 0) n++;
+      return n;
+    });
+    assert.ok(painted > 500, `chart pixels painted: ${painted}`);
+    await page.screenshot({ path: `${ARTIFACTS}dashboard.png`, fullPage: true });
+
+    // Settings work from the page: make it public.
+    await page.check("#settings-form input[name=public]");
+    await page.click("#settings-form button[type=submit]");
+    await page.waitForFunction(() => document.getElementById("visibility")?.textContent === "public");
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+
+  it("a private counter's stats page refuses without the token", async () => {
+    const c = await createCounter(s.url, { label: "secret" });
+    assert.equal((await fetch(`${s.url}/api/counters/${c.id}/stats`)).status, 401);
+    const page = await browser.newPage({ userAgent: CHROME_UA });
+    await page.goto(`${s.url}/stats/${c.id}`);
+    await page.waitForSelector("#denied:not([hidden])");
+    assert.match((await page.textContent("#denied")) ?? "", /private/);
+    assert.equal(await page.isHidden("#stats"), true);
+    assert.equal(await page.textContent("#label"), "");
+    await page.close();
+  });
+
+  it("markup in a label, page path or referrer never runs in the dashboard", async () => {
+    const c = await createCounter(s.url, { label: XSS, public: true });
+    const r = await fetch(`${s.url}/api/hit`, {
+      method: "POST",
+      headers: { "content-type": "text/plain", "user-agent": FIREFOX_UA },
+      body: JSON.stringify({ counter: c.id, path: `/${XSS}`, referrer: `https://evil.example/${XSS}` }),
+    });
+    assert.equal(r.headers.get("x-hit-counted"), "1");
+    for (const url of [`${s.url}/dashboard/${c.id}#token=${c.token}`, `${s.url}/stats/${c.id}`]) {
+      const page = await browser.newPage({ userAgent: CHROME_UA });
+      const problems: string[] = [];
+      watch(page, problems);
+      await page.goto(url);
+      await page.waitForSelector("#breakdowns [data-dim=pages] td");
+      assert.equal(await page.textContent("#label"), XSS, "the label is shown as text");
+      assert.match((await page.textContent("#breakdowns [data-dim=pages]")) ?? "", /<img src=x onerror=alert\(1\)>/);
+      assert.equal(await page.$$eval("img[src=x]", (els) => els.length), 0, "no injected element");
+      assert.deepEqual(problems, []);
+      await page.close();
+    }
+  });
+});
