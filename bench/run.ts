@@ -21,6 +21,7 @@ import {
   tempDir,
   waitHttp,
 } from "./harness.js";
+import { statsBench } from "./stats.js";
 
 const PLAIN_PORT = 8181;
 const HC_PORT = 8182;
@@ -187,6 +188,7 @@ async function main() {
     console.log(await hitcounterRun(`hitcounter ${name}`, { ...o, backend: o.backend() }, baseline));
   }
   console.log("\ntarget: ratio >= 0.70 in the SQLite runs, p99 < 20 ms");
+  if ("stats".includes(process.env.BENCH_ONLY ?? "")) console.log(await statsBench());
   console.log("PostgreSQL runs share the machine's 2 cores with the database itself (2 nodes: both on core 0).");
 }
 

@@ -11,6 +11,7 @@ import { embedRoutes } from "./http/embeds.js";
 import { guardRoutes } from "./http/guard.js";
 import { healthRoutes } from "./http/health.js";
 import { hitApiRoutes } from "./http/hit-api.js";
+import { PastBreakdowns } from "./http/past-breakdowns.js";
 import { statsApiRoutes } from "./http/stats-api.js";
 import { Classifier } from "./ingest/classify.js";
 import { Committer } from "./ingest/committer.js";
@@ -85,15 +86,17 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
   webRoutes(http);
   embedRoutes(http, pipeline, now);
   hitApiRoutes(http, pipeline, now);
+  const past = new PastBreakdowns(store);
   countersApiRoutes(http, {
     store,
+    past,
     registry,
     committer,
     publicUrl: config.publicUrl,
     createRatePerHour: config.createRatePerHour,
     now,
   });
-  statsApiRoutes(http, { store, registry, recent, now });
+  statsApiRoutes(http, { store, past, registry, recent, now });
   healthRoutes(http, metrics, store.kind);
 
   const rotate = setInterval(() => {

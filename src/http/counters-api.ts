@@ -21,6 +21,8 @@ import { WindowLimit } from "./limits.js";
 
 export interface CountersDeps {
   store: Store;
+  /** Cached breakdowns of ended days; a reset or delete must forget them. */
+  past: { forget(id: string): void };
   registry: Registry;
   committer: Committer;
   publicUrl: string | undefined;
@@ -119,6 +121,7 @@ export function countersApiRoutes(app: FastifyInstance, d: CountersDeps): void {
     const live = await owned(req);
     await d.committer.flush();
     await d.store.resetCounter(live.row.id);
+    d.past.forget(live.row.id);
     live.row.hits = 0;
     live.row.visitors = 0;
     live.today = { day: live.today.day, hits: 0, visitors: 0 };
@@ -129,6 +132,7 @@ export function countersApiRoutes(app: FastifyInstance, d: CountersDeps): void {
     const live = await owned(req);
     await d.committer.flush();
     await d.store.deleteCounter(live.row.id);
+    d.past.forget(live.row.id);
     d.registry.drop(live.row.id);
     return reply.code(204).send();
   });

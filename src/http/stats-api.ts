@@ -11,9 +11,11 @@ import type { SeriesPoint, Store } from "../store/store.js";
 import { addDays, localBucket } from "../time/zone.js";
 import { asReader } from "./access.js";
 import { idParams } from "./counters-api.js";
+import type { PastBreakdowns } from "./past-breakdowns.js";
 
 export interface StatsDeps {
   store: Store;
+  past: PastBreakdowns;
   registry: Registry;
   recent: RecentVisitors;
   now: () => number;
@@ -87,13 +89,15 @@ function hours(r: Range): string[] {
 const sum = (ps: SeriesPoint[]) =>
   ps.reduce((s, p) => ({ hits: s.hits + p.hits, visitors: s.visitors + p.visitors }), { hits: 0, visitors: 0 });
 
-async function breakdowns(d: StatsDeps, id: string, r: Range, limit: number, only?: Dimension) {
+async function breakdowns(d: StatsDeps, live: LiveCounter, r: Range, limit: number, only?: Dimension) {
+  const id = live.row.id;
+  const today = localBucket(live.row.timeZone, d.now()).day;
   // Shares are of all hits in the range (from the daily rollup), so they stay true when only
   // the top rows are listed.
   const total = sum(await d.store.daily(id, r.from, r.to)).hits;
   const out: Partial<Record<Dimension, { value: string; hits: number; share: number }[]>> = {};
   for (const name of only ? [only] : (Object.keys(DIMENSIONS) as Dimension[])) {
-    const rows = await d.store.breakdown(id, DIMENSIONS[name], r.from, r.to, limit);
+    const rows = await d.past.top(id, DIMENSIONS[name], r.from, r.to, today, limit);
     out[name] = rows.map((x) => ({ value: x.value, hits: x.hits, share: total ? x.hits / total : 0 }));
   }
   return out;
@@ -146,7 +150,7 @@ export function statsApiRoutes(app: FastifyInstance, d: StatsDeps): void {
     if (dim !== undefined && (typeof dim !== "string" || !(dim in DIMENSIONS))) {
       throw badRequest("bad_dimension", `dim must be one of ${Object.keys(DIMENSIONS).join(", ")}`);
     }
-    return { from: r.from, to: r.to, ...(await breakdowns(d, live.row.id, r, limitOf(req.query), dim as Dimension)) };
+    return { from: r.from, to: r.to, ...(await breakdowns(d, live, r, limitOf(req.query), dim as Dimension)) };
   });
 
   app.get<Req & { Params: { id: string; format: string } }>(
@@ -158,7 +162,7 @@ export function statsApiRoutes(app: FastifyInstance, d: StatsDeps): void {
       const { live } = await asReader(d.registry, req);
       const r = range(live, req.query, d.now());
       const daily = filled(await d.store.daily(live.row.id, r.from, r.to), days(r));
-      const parts = await breakdowns(d, live.row.id, r, MAX_LIMIT);
+      const parts = await breakdowns(d, live, r, MAX_LIMIT);
       const name = `hitcounter-${live.row.id}-${r.from}-${r.to}`;
       reply.header("content-disposition", `attachment; filename="${name}.${format}"`);
       if (format === "json") return { id: live.row.id, from: r.from, to: r.to, daily, breakdowns: parts };
