@@ -1,9 +1,9 @@
 // What every request passes before its route: a per-address request rate (429 past
 // REQUEST_RATE_PER_MINUTE) and the security headers every answer carries. HTML pages also get
-// a strict Content-Security-Policy and may not be framed. CORS is not set here: only the
+// a strict Content-Security-Policy and may not be framed (htmlHeaders). CORS is not set here: only the
 // public embed and JSON routes open it, each for itself.
 
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import { envelope } from "../errors.js";
 import { IMAGE_PROXY } from "../ingest/classify.js";
 import { WindowLimit } from "./limits.js";
@@ -22,26 +22,26 @@ export const HTML_CSP =
 export function guardRoutes(app: FastifyInstance, requestRatePerMinute: number, now: () => number): void {
   const requests = new WindowLimit(requestRatePerMinute, 60_000, now);
   const proxies = new WindowLimit(requestRatePerMinute * PROXY_FACTOR, 60_000, now);
-  app.addHook("onRequest", async (req, reply) => {
+  // Callback-style hooks: they run on every hit, and an async hook costs a promise each time.
+  app.addHook("onRequest", (req, reply, done) => {
     reply.header("x-content-type-options", "nosniff");
     reply.header("referrer-policy", "no-referrer");
-    if (UNLIMITED.has(req.url)) return;
+    if (UNLIMITED.has(req.url)) return done();
     const ua = req.headers["user-agent"];
     const limit = typeof ua === "string" && IMAGE_PROXY.test(ua) ? proxies : requests;
-    if (!limit.take(req.ip)) {
-      reply.header("retry-after", String(limit.retryAfter()));
-      reply.code(429);
-      return reply.send(
-        envelope("rate_limited", `at most ${requestRatePerMinute} requests per minute from one address`),
-      );
-    }
+    if (limit.take(req.ip)) return done();
+    reply.header("retry-after", String(limit.retryAfter()));
+    reply
+      .code(429)
+      .send(envelope("rate_limited", `at most ${requestRatePerMinute} requests per minute from one address`));
   });
-  app.addHook("onSend", async (_req, reply, payload) => {
-    const type = reply.getHeader("content-type");
-    if (typeof type === "string" && type.startsWith("text/html")) {
-      reply.header("content-security-policy", HTML_CSP);
-      reply.header("x-frame-options", "DENY");
-    }
-    return payload;
-  });
+}
+
+/** Headers of every HTML page. */
+export function htmlHeaders(reply: FastifyReply): FastifyReply {
+  return reply
+    .type("text/html; charset=utf-8")
+    .header("content-security-policy", HTML_CSP)
+    .header("x-frame-options", "DENY")
+    .header("cache-control", "no-cache");
 }

@@ -8,8 +8,9 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import { envelope } from "../errors.js";
+import { htmlHeaders } from "../http/guard.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const chartDir = dirname(createRequire(import.meta.url).resolve("chart.js"));
@@ -135,8 +136,7 @@ const DASHBOARD = shell(
 );
 
 export function webRoutes(app: FastifyInstance): void {
-  const html = (body: string) => async (_req: unknown, reply: import("fastify").FastifyReply) =>
-    reply.type("text/html; charset=utf-8").header("cache-control", "no-cache").send(body);
+  const html = (body: string) => async (_req: unknown, reply: FastifyReply) => htmlHeaders(reply).send(body);
   app.get("/", html(FRONT));
   app.get("/dashboard/:id", html(DASHBOARD));
   app.get("/stats/:id", html(DASHBOARD));
