@@ -28,6 +28,7 @@ export function imageHit(req: FastifyRequest, counterId: string): Hit {
     sourceHost: origin || refHost,
     page,
     referrerHost: "",
+    referrerUrl: "",
     privacySignal: h.dnt === "1" || h["sec-gpc"] === "1",
   };
 }

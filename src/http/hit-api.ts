@@ -81,8 +81,10 @@ export function hitApiRoutes(app: FastifyInstance, pipeline: Pipeline, now: () =
     const h = req.headers;
     const origin = typeof h.origin === "string" ? splitUrl(h.origin)[0] : "";
     const [pageHost] = splitUrl(typeof h.referer === "string" ? h.referer : undefined);
-    const [refHost] = splitUrl(body.referrer);
+    const [refHost, refPath] = splitUrl(body.referrer);
     const sourceHost = origin || pageHost;
+    // A visitor moving between pages of the same site is not a referral.
+    const referred = refHost !== sourceHost;
     const outcome = await pipeline.record(
       {
         counterId: body.counter,
@@ -90,8 +92,8 @@ export function hitApiRoutes(app: FastifyInstance, pipeline: Pipeline, now: () =
         userAgent: typeof h["user-agent"] === "string" ? h["user-agent"] : "",
         sourceHost,
         page: body.path,
-        // A visitor moving between pages of the same site is not a referral.
-        referrerHost: refHost === sourceHost ? "" : refHost,
+        referrerHost: referred ? refHost : "",
+        referrerUrl: referred && refHost !== "" ? `${refHost}${refPath}` : "",
         privacySignal: h.dnt === "1" || h["sec-gpc"] === "1",
       },
       body.count,

@@ -25,6 +25,7 @@ export interface StatsDeps {
 export const DIMENSIONS = {
   pages: "page",
   referrers: "ref",
+  referrerUrls: "refurl",
   browsers: "browser",
   os: "os",
   devices: "device",

@@ -16,6 +16,11 @@ export interface Hit {
   page: string;
   /** Host that referred the visitor to the page (script embed only), "" when none. */
   referrerHost: string;
+  /**
+   * The referring page as host + path, without scheme, query or fragment (queries carry
+   * search terms and session ids), "" when none.
+   */
+  referrerUrl: string;
   /** DNT: 1 or Sec-GPC: 1 was sent. */
   privacySignal: boolean;
 }

@@ -58,6 +58,7 @@ export class Pipeline {
     batch.add(live, bucket, visitor, [
       ["page", hit.page],
       ["ref", hit.referrerHost],
+      ["refurl", hit.referrerUrl],
       ["browser", ua.browser],
       ["os", ua.os],
       ["device", ua.device],

@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { authed, createCounter, hit, type Running, startApp } from "../helpers/server.js";
+import { authed, BROWSER_UA, createCounter, hit, type Running, startApp } from "../helpers/server.js";
 
 // 2026-11-24 20:10 UTC is 2026-11-25 01:40 in Kolkata (UTC+5:30).
 const NOW = Date.parse("2026-11-24T20:10:00Z");
@@ -48,6 +48,42 @@ describe("stats API", () => {
     ]);
     const one = await (await fetch(`${s.url}/api/counters/${c.id}/breakdowns?dim=browsers`, authed(c.token))).json();
     assert.deepEqual(Object.keys(one), ["from", "to", "browsers"]);
+  });
+
+  it("referrers by host, with the full referring URL (no query) beside them; same-site moves are not referrals", async () => {
+    const c = await createCounter(s.url);
+    const report = (referrer: string) =>
+      fetch(`${s.url}/api/hit`, {
+        method: "POST",
+        headers: { "content-type": "text/plain", referer: "https://blog.example/post", "user-agent": BROWSER_UA },
+        body: JSON.stringify({ counter: c.id, path: "/post", referrer }),
+      });
+    for (const ref of [
+      "https://news.example/item?id=42",
+      "https://news.example/item?id=43#top",
+      "https://news.example/new",
+      "https://search.example/",
+      "https://blog.example/other-post",
+      "",
+    ]) {
+      assert.equal((await report(ref)).headers.get("x-hit-counted"), "1");
+    }
+    const b = await (await fetch(`${s.url}/api/counters/${c.id}/breakdowns`, authed(c.token))).json();
+    assert.deepEqual(
+      b.referrers.map((x: { value: string; hits: number }) => [x.value, x.hits]),
+      [
+        ["news.example", 3],
+        ["search.example", 1],
+      ],
+    );
+    assert.deepEqual(
+      b.referrerUrls.map((x: { value: string; hits: number }) => [x.value, x.hits]),
+      [
+        ["news.example/item", 2],
+        ["news.example/new", 1],
+        ["search.example/", 1],
+      ],
+    );
   });
 
   it("export as CSV and JSON", async () => {

@@ -143,6 +143,12 @@ describe("in the browser", () => {
     const pages = await page.textContent("#breakdowns [data-dim=pages]");
     assert.match(pages ?? "", /\/blog\/hit-counters\.html\s*3/);
     assert.match((await page.textContent("#breakdowns [data-dim=referrers]")) ?? "", /news\.example/);
+    // The referrer host opens to the full referring URLs.
+    await page.click("#breakdowns [data-dim=referrers] summary");
+    assert.match(
+      (await page.innerText("#breakdowns [data-dim=referrers] ul.urls")) ?? "",
+      /news\.example\/\S* \u2014 3/,
+    );
     assert.match((await page.textContent("#breakdowns [data-dim=browsers]")) ?? "", /Chrome/);
     const painted = await page.$eval("#chart", (c) => {
       const canvas = c as HTMLCanvasElement;

@@ -49,6 +49,29 @@
     countries: "Countries",
   };
 
+  /** The full referrer URLs (host + path) that belong to one referrer host. */
+  function urlsOf(urls, host) {
+    return urls.filter((u) => u.value === host || u.value.startsWith(`${host}/`));
+  }
+
+  /** A referrer host that opens to its full URLs, each with its hits. */
+  function referrerCell(host, urls) {
+    const td = document.createElement("td");
+    const details = document.createElement("details");
+    const summary = document.createElement("summary");
+    summary.textContent = host;
+    const list = document.createElement("ul");
+    list.className = "urls";
+    for (const u of urls) {
+      const li = document.createElement("li");
+      li.textContent = `${u.value} — ${nf.format(u.hits)}`;
+      list.append(li);
+    }
+    details.append(summary, list);
+    td.append(details);
+    return td;
+  }
+
   function drawBreakdowns(b) {
     const box = $("breakdowns");
     box.replaceChildren();
@@ -67,7 +90,12 @@
       }
       for (const r of rows) {
         const tr = document.createElement("tr");
-        tr.append(cell(r.value), cell(nf.format(r.hits), true), cell(`${(r.share * 100).toFixed(1)}%`, true));
+        const urls = dim === "referrers" ? urlsOf(b.referrerUrls || [], r.value) : [];
+        tr.append(
+          urls.length > 0 ? referrerCell(r.value, urls) : cell(r.value),
+          cell(nf.format(r.hits), true),
+          cell(`${(r.share * 100).toFixed(1)}%`, true),
+        );
         table.append(tr);
       }
       card.append(h, table);
@@ -130,8 +158,11 @@
     $("t-30").textContent = nf.format(s.totals.last30.hits);
     $("t-now").textContent = nf.format(s.rightNow.visitors);
     drawChart(s);
-    const b = await api(`/breakdowns?${query()}&limit=10`);
-    if (b.ok) drawBreakdowns(await b.json());
+    const [b, u] = await Promise.all([
+      api(`/breakdowns?${query()}&limit=10`),
+      api(`/breakdowns?${query()}&dim=referrerUrls&limit=100`),
+    ]);
+    if (b.ok) drawBreakdowns({ ...(await b.json()), referrerUrls: u.ok ? (await u.json()).referrerUrls : [] });
     return s;
   }
 
