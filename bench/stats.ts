@@ -3,6 +3,7 @@
 // breakdown endpoints are timed over HTTP against the real server. Prints p50/p95 per query.
 
 import { randomUUID } from "node:crypto";
+import { DEFAULT_SETTINGS } from "../src/counters/settings.js";
 import { hashToken } from "../src/counters/tokens.js";
 import { dimKey } from "../src/store/caps.js";
 import { openSqlite } from "../src/store/sqlite/index.js";
@@ -21,14 +22,9 @@ async function generate(dataDir: string, lastDay: string): Promise<string> {
   const id = "benchstats01";
   await store.createCounter({
     id,
+    ...DEFAULT_SETTINGS,
     tokenHash: hashToken(TOKEN),
     label: "a busy blog",
-    origins: [],
-    public: false,
-    timeZone: "UTC",
-    dedupeSeconds: 0,
-    show: "hits",
-    honorPrivacySignals: false,
     createdAt: Date.now(),
     hits: 0,
     visitors: 0,

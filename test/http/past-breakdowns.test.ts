@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { it } from "node:test";
+import { DEFAULT_SETTINGS } from "../../src/counters/settings.js";
 import { PastBreakdowns } from "../../src/http/past-breakdowns.js";
 import { dimKey } from "../../src/store/caps.js";
 import { openSqlite } from "../../src/store/sqlite/index.js";
@@ -15,14 +16,9 @@ it("past + fresh breakdowns equal a direct aggregation", async () => {
   const id = "pastbreak01";
   await store.createCounter({
     id,
+    ...DEFAULT_SETTINGS,
     tokenHash: "x",
     label: "l",
-    origins: [],
-    public: false,
-    timeZone: "UTC",
-    dedupeSeconds: 0,
-    show: "hits",
-    honorPrivacySignals: false,
     createdAt: 0,
     hits: 0,
     visitors: 0,

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, it } from "node:test";
+import { DEFAULT_SETTINGS } from "../../src/counters/settings.js";
 import { dimKey } from "../../src/store/caps.js";
 import { openPostgres } from "../../src/store/postgres/index.js";
 import type { Batch } from "../../src/store/store.js";
@@ -24,14 +25,9 @@ it("a batch whose COMMIT answer was lost is counted once, and answered as counte
   try {
     await store.createCounter({
       id: "doubt1",
+      ...DEFAULT_SETTINGS,
       tokenHash: "x",
       label: "l",
-      origins: [],
-      public: false,
-      timeZone: "UTC",
-      dedupeSeconds: 0,
-      show: "hits",
-      honorPrivacySignals: false,
       createdAt: 0,
       hits: 0,
       visitors: 0,

@@ -203,6 +203,15 @@ export function openSqlite(opts: SqliteOptions): Store {
     return s;
   };
 
+  /** Drops a counter's rollups, then runs `then` on its row, in one transaction. */
+  const clearRollups = (id: string, then: string) =>
+    db.transaction(() => {
+      for (const t of ["daily", "hourly", "dims", "dim_keys", "dim_counts", "visitor_days"]) {
+        db.prepare(`DELETE FROM ${t} WHERE counter_id = ?`).run(id);
+      }
+      db.prepare(then).run(id);
+    })();
+
   /** Counter edits go straight to the rollups: fold first, then drop the cached figures. */
   const edit = async (id: string, fn: () => void) => {
     await settle();
@@ -254,24 +263,10 @@ export function openSqlite(opts: SqliteOptions): Store {
       await edit(id, () => q.setHits.run(hits, id));
     },
     async deleteCounter(id) {
-      await edit(id, () =>
-        db.transaction(() => {
-          for (const t of ["daily", "hourly", "dims", "dim_keys", "dim_counts", "visitor_days"]) {
-            db.prepare(`DELETE FROM ${t} WHERE counter_id = ?`).run(id);
-          }
-          db.prepare("DELETE FROM counters WHERE id = ?").run(id);
-        })(),
-      );
+      await edit(id, () => clearRollups(id, "DELETE FROM counters WHERE id = ?"));
     },
     async resetCounter(id) {
-      await edit(id, () =>
-        db.transaction(() => {
-          for (const t of ["daily", "hourly", "dims", "dim_keys", "dim_counts", "visitor_days"]) {
-            db.prepare(`DELETE FROM ${t} WHERE counter_id = ?`).run(id);
-          }
-          db.prepare("UPDATE counters SET hits = 0, visitors = 0 WHERE id = ?").run(id);
-        })(),
-      );
+      await edit(id, () => clearRollups(id, "UPDATE counters SET hits = 0, visitors = 0 WHERE id = ?"));
     },
     async applyBatch(batch: Batch) {
       // One process writes this file, so a batch is never in doubt; the recent ids only keep
