@@ -104,8 +104,8 @@ export async function statsBench(): Promise<string> {
     ["stats, 2 days hourly", `${base}/stats?from=${addDays(today, -1)}&to=${today}`],
     ["stats, 30 days", `${base}/stats?${month}`],
     ["stats, 1 year", `${base}/stats?${year}`],
-    ["breakdowns (all 6), 30 days", `${base}/breakdowns?${month}`],
-    ["breakdowns (all 6), 1 year", `${base}/breakdowns?${year}`],
+    ["breakdowns (all 7), 30 days", `${base}/breakdowns?${month}`],
+    ["breakdowns (all 7), 1 year", `${base}/breakdowns?${year}`],
     ["top pages, 1 year", `${base}/breakdowns?dim=pages&${year}`],
   ];
   const lines = [
