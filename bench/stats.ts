@@ -28,6 +28,7 @@ async function generate(dataDir: string, lastDay: string): Promise<string> {
     createdAt: Date.now(),
     hits: 0,
     visitors: 0,
+    revision: 0,
   });
   const browsers = ["Chrome", "Firefox", "Safari", "Edge"];
   const countries = ["US", "DE", "IN", "BR", "JP", "FR"];

@@ -104,7 +104,10 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
   }, SALT_ROTATE_MS);
   rotate.unref();
   // One node on SQLite sees every hit itself; nodes sharing PostgreSQL re-read each other's.
-  const stopRefresh = store.kind === "postgres" ? startRefresh(registry, store, config.refreshMs, now) : () => {};
+  const stopRefresh =
+    store.kind === "postgres"
+      ? startRefresh(registry, store, config.refreshMs, now, (id) => past.forget(id))
+      : () => {};
   const statements = (store as { statements?: () => number }).statements;
   if (statements) metrics.trackStoreStatements(statements);
 

@@ -1,8 +1,10 @@
 // Keeps a node's view of counters close to what other nodes committed (PostgreSQL): every
-// REFRESH_MS, the counters this node used lately get their totals and today's figures re-read
-// in one query. Figures only move up here: a refresh that started before one of this node's own
-// commits must not take that commit back. (A reset or a lowered count made on another node shows
-// on this node once the counter is reloaded; see README "Many nodes".)
+// REFRESH_MS, the counters this node used lately get their totals, today's figures and their
+// revision re-read in one query. Figures only move up here: a refresh that started before one
+// of this node's own commits must not take that commit back. A changed revision (settings,
+// set count or reset on any node) or a missing row (deleted) makes the node forget its copy,
+// so the next request reads the counter afresh: a counter made private on one node is private
+// on all of them within about REFRESH_MS.
 
 import type { Store } from "../store/store.js";
 import { localBucket } from "../time/zone.js";
@@ -12,7 +14,14 @@ import type { Registry } from "./registry.js";
 const RECENT_MS = 10 * 60_000;
 const CHUNK = 5_000;
 
-export function startRefresh(registry: Registry, store: Store, everyMs: number, now: () => number): () => void {
+export function startRefresh(
+  registry: Registry,
+  store: Store,
+  everyMs: number,
+  now: () => number,
+  /** Called for a counter changed or deleted elsewhere, after the registry forgot it. */
+  onChanged: (id: string) => void = () => {},
+): () => void {
   let running = false;
   const tick = async () => {
     if (running) return;
@@ -25,7 +34,11 @@ export function startRefresh(registry: Registry, store: Store, everyMs: number, 
         const fresh = await store.totals(part.map((c) => ({ id: c.row.id, day: localBucket(c.row.timeZone, t).day })));
         for (const c of part) {
           const f = fresh.get(c.row.id);
-          if (!f) continue;
+          if (!f || f.revision !== c.row.revision) {
+            registry.drop(c.row.id);
+            onChanged(c.row.id);
+            continue;
+          }
           c.row.hits = Math.max(c.row.hits, f.hits);
           c.row.visitors = Math.max(c.row.visitors, f.visitors);
           if (f.today.day > c.today.day) c.today = f.today;

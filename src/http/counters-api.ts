@@ -83,6 +83,7 @@ export function countersApiRoutes(app: FastifyInstance, d: CountersDeps): void {
         createdAt: d.now(),
         hits: input.start ?? 0,
         visitors: 0,
+        revision: 0,
       };
       const token = newToken();
       row.tokenHash = hashToken(token);

@@ -24,6 +24,11 @@ export interface CounterRow extends CounterSettings {
   hits: number;
   /** Sum of daily unique visitors. */
   visitors: number;
+  /**
+   * Raised by every settings change, set count and reset: how nodes sharing a database notice
+   * a change another node made (counters/refresh.ts).
+   */
+  revision: number;
 }
 
 export interface DayTotals {
@@ -59,6 +64,13 @@ export interface CommittedTotals {
   days: DayTotals[];
 }
 
+export interface CurrentTotals {
+  hits: number;
+  visitors: number;
+  today: DayTotals;
+  revision: number;
+}
+
 export interface SeriesPoint {
   /** "YYYY-MM-DD" or "YYYY-MM-DDTHH" */
   bucket: string;
@@ -86,10 +98,11 @@ export interface Store {
   resetCounter(id: string): Promise<void>;
   /** Applies a batch in one transaction; a batch id already applied is skipped (idempotent). */
   applyBatch(batch: Batch): Promise<Map<string, CommittedTotals>>;
-  /** Current totals and one day's figures of several counters (other nodes' hits included). */
-  totals(
-    wanted: { id: string; day: string }[],
-  ): Promise<Map<string, { hits: number; visitors: number; today: DayTotals }>>;
+  /**
+   * Current totals, one day's figures and the revision of several counters (other nodes' hits
+   * and changes included); a deleted counter is missing from the answer.
+   */
+  totals(wanted: { id: string; day: string }[]): Promise<Map<string, CurrentTotals>>;
   /** The salt for a local day, created on first use; shared by every node. */
   salt(day: string): Promise<Buffer>;
   /** Forgets salts and visitor hashes of days before `day`. */

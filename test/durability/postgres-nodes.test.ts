@@ -7,7 +7,7 @@ import { after, describe, it } from "node:test";
 import pg from "pg";
 import { hammer, type Tally } from "../helpers/load.js";
 import { dropSchema, freshSchema, PG_URL } from "../helpers/postgres.js";
-import { type Child, createCounter, figures, freePort, spawnServer } from "../helpers/server.js";
+import { authed, type Child, createCounter, figures, freePort, hit, spawnServer } from "../helpers/server.js";
 import { startTcpProxy } from "../helpers/tcp-proxy.js";
 
 const nodeEnv = (url: string, schema: string) => ({
@@ -36,6 +36,16 @@ function assertExact(t: Tally, rows: Map<string, { hits: number; visitors: numbe
     assert.equal(got?.hits, want.counted, `hits of ${id}`);
     assert.equal(got?.visitors, want.visitors.size, `visitors of ${id}`);
   }
+}
+
+/** Polls `check` until it holds; fails after `ms`. */
+async function eventually(what: string, check: () => Promise<boolean>, ms = 5000): Promise<number> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > ms) assert.fail(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return Date.now() - start;
 }
 
 describe("many nodes on PostgreSQL", () => {
@@ -68,6 +78,45 @@ describe("many nodes on PostgreSQL", () => {
       for (const url of urls) assert.equal((await figures(url, id)).hits, want, `${url} shows ${id}`);
     }
     for (const n of three) {
+      n.proc.kill("SIGTERM");
+      assert.equal(await n.exited, 0);
+    }
+  });
+
+  it("a change made on one node (settings, private, reset, delete) reaches the others within about a second", async (ctx) => {
+    const schema = freshSchema();
+    schemas.push(schema);
+    const two = await Promise.all([0, 1].map(() => spawnServer(nodeEnv(PG_URL, schema), freePort())));
+    nodes.push(...two);
+    const [a, b] = two.map((n) => n.url) as [string, string];
+    const c = await createCounter(a, { label: "before", public: true });
+    for (let i = 0; i < 3; i++) await hit(b, c.id, "svg", { ip: `192.0.2.${i}` });
+    assert.equal((await fetch(`${b}/api/counters/${c.id}/stats`)).status, 200, "public: B serves its stats");
+    const took: Record<string, number> = {};
+
+    const patch = await fetch(`${a}/api/counters/${c.id}`, {
+      method: "PATCH",
+      ...authed(c.token, { label: "after", public: false, origins: ["only.example"] }),
+    });
+    assert.equal(patch.status, 200);
+    took.private = await eventually(
+      "B refuses the now private stats",
+      async () => (await fetch(`${b}/api/counters/${c.id}/stats`)).status === 401,
+    );
+    assert.match(await (await hit(b, c.id, "svg", { query: "count=false" })).text(), /after/);
+    const elsewhere = await hit(b, c.id, "svg", { referer: "https://other.example/" });
+    assert.equal(elsewhere.headers.get("x-hit-reason"), "origin", "B applies the new allowed origins");
+
+    assert.equal((await fetch(`${a}/api/counters/${c.id}/reset`, { method: "POST", ...authed(c.token) })).status, 200);
+    took.reset = await eventually("B shows the reset count", async () => (await figures(b, c.id)).hits === 0);
+
+    assert.equal((await fetch(`${a}/api/counters/${c.id}`, { method: "DELETE", ...authed(c.token) })).status, 204);
+    took.delete = await eventually(
+      "B no longer serves the deleted counter",
+      async () => (await hit(b, c.id, "svg", { query: "count=false" })).status === 404,
+    );
+    ctx.diagnostic(`seen on the other node after (ms): ${JSON.stringify(took)}`);
+    for (const n of two) {
       n.proc.kill("SIGTERM");
       assert.equal(await n.exited, 0);
     }

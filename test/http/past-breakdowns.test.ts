@@ -22,6 +22,7 @@ it("past + fresh breakdowns equal a direct aggregation", async () => {
     createdAt: 0,
     hits: 0,
     visitors: 0,
+    revision: 0,
   });
   const add = async (day: string, pages: Record<string, number>) => {
     const d: CounterDelta = { hits: 0, days: new Map(), hours: new Map(), dims: new Map(), visitors: new Map() };

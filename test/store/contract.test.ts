@@ -57,6 +57,7 @@ function counter(id: string, over: Partial<CounterRow> = {}): CounterRow {
     createdAt: 1_700_000_000_000,
     hits: 0,
     visitors: 0,
+    revision: 0,
     ...over,
   };
 }
@@ -127,7 +128,12 @@ for (const backend of backends) {
         { bucket: "2026-11-24", hits: 8, visitors: 3 },
       ]);
       const got = await store.totals([{ id: "c2", day: "2026-11-24" }]);
-      assert.deepEqual(got.get("c2"), { hits: 8, visitors: 3, today: { day: "2026-11-24", hits: 8, visitors: 3 } });
+      assert.deepEqual(got.get("c2"), {
+        hits: 8,
+        visitors: 3,
+        today: { day: "2026-11-24", hits: 8, visitors: 3 },
+        revision: 0,
+      });
     });
 
     it("a batch id applied twice is counted once", async () => {
@@ -153,17 +159,24 @@ for (const backend of backends) {
       assert.equal(rows.find((r) => r.value === "/a")?.hits, 3);
     });
 
-    it("set, reset and delete; a deleted counter's late batch leaves nothing", async () => {
+    it("set, reset and delete; each change raises the revision; a deleted counter's late batch leaves nothing", async () => {
       const { store } = await open();
+      const revision = async () => (await store.totals([{ id: "c5", day: "2026-11-24" }])).get("c5")?.revision;
       await store.createCounter(counter("c5"));
       await store.applyBatch(batch([["c5", delta("2026-11-24T10", 3, ["a"])]]));
+      assert.equal(await revision(), 0, "counting is not a change");
+      await store.updateCounter("c5", { public: true });
+      assert.equal(await revision(), 1);
       await store.setHits("c5", 12345);
       assert.equal((await store.getCounter("c5"))?.hits, 12345);
+      assert.equal(await revision(), 2);
       await store.resetCounter("c5");
       assert.equal((await store.getCounter("c5"))?.hits, 0);
+      assert.equal((await store.getCounter("c5"))?.revision, 3);
       assert.deepEqual(await store.daily("c5", "2026-01-01", "2026-12-31"), []);
       await store.deleteCounter("c5");
       assert.equal(await store.getCounter("c5"), undefined);
+      assert.equal(await revision(), undefined, "a deleted counter is missing from totals");
       const late = await store.applyBatch(batch([["c5", delta("2026-11-24T10", 1, ["a"])]]));
       assert.equal(late.get("c5"), undefined);
       assert.equal(await store.getCounter("c5"), undefined);

@@ -31,6 +31,7 @@ it("a batch whose COMMIT answer was lost is counted once, and answered as counte
       createdAt: 0,
       hits: 0,
       visitors: 0,
+      revision: 0,
     });
     const batch: Batch = {
       id: randomUUID(),

@@ -12,6 +12,7 @@ import type {
   CommittedTotals,
   CounterRow,
   CounterSettings,
+  CurrentTotals,
   DayTotals,
   DimCount,
   SeriesPoint,
@@ -58,6 +59,7 @@ interface RawCounter {
   created_at: number;
   hits: number;
   visitors: number;
+  revision: number;
 }
 
 function toRow(r: RawCounter): CounterRow {
@@ -74,6 +76,7 @@ function toRow(r: RawCounter): CounterRow {
     createdAt: r.created_at,
     hits: r.hits,
     visitors: r.visitors,
+    revision: r.revision,
   };
 }
 
@@ -190,8 +193,8 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
     async createCounter(row) {
       await query(
         `INSERT INTO counters (id, token_hash, label, origins, public, time_zone, dedupe_seconds, show,
-           honor_privacy, created_at, hits, visitors)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+           honor_privacy, created_at, hits, visitors, revision)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
         [
           row.id,
           row.tokenHash,
@@ -205,6 +208,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
           row.createdAt,
           row.hits,
           row.visitors,
+          row.revision,
         ],
       );
     },
@@ -224,10 +228,10 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
       if (keys.length === 0) return;
       const sets = keys.map((k, i) => `${SETTING_COLUMNS[k]} = $${i + 2}`).join(", ");
       const values = keys.map((k) => (k === "origins" ? JSON.stringify(settings[k]) : settings[k]));
-      await query(`UPDATE counters SET ${sets} WHERE id = $1`, [id, ...values]);
+      await query(`UPDATE counters SET ${sets}, revision = revision + 1 WHERE id = $1`, [id, ...values]);
     },
     async setHits(id, hits) {
-      await query("UPDATE counters SET hits = $2 WHERE id = $1", [id, hits]);
+      await query("UPDATE counters SET hits = $2, revision = revision + 1 WHERE id = $1", [id, hits]);
     },
     async deleteCounter(id) {
       await transaction(async (c) => {
@@ -243,7 +247,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
         await c.query("SELECT id FROM counters WHERE id = $1 FOR UPDATE", [id]);
         await deleteCounts(c, id);
         statements++;
-        await c.query("UPDATE counters SET hits = 0, visitors = 0 WHERE id = $1", [id]);
+        await c.query("UPDATE counters SET hits = 0, visitors = 0, revision = revision + 1 WHERE id = $1", [id]);
       });
     },
     async applyBatch(batch) {
@@ -285,17 +289,26 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
       }
     },
     async totals(wanted) {
-      const out = new Map<string, { hits: number; visitors: number; today: DayTotals }>();
+      const out = new Map<string, CurrentTotals>();
       if (wanted.length === 0) return out;
-      const rows = await query<{ id: string; hits: number; visitors: number; day: string; dh: number; dv: number }>(
-        `SELECT c.id, c.hits, c.visitors, w.day, COALESCE(d.hits, 0) AS dh, COALESCE(d.visitors, 0) AS dv
+      const rows = await query<{
+        id: string;
+        hits: number;
+        visitors: number;
+        revision: number;
+        day: string;
+        dh: number;
+        dv: number;
+      }>(
+        `SELECT c.id, c.hits, c.visitors, c.revision, w.day, COALESCE(d.hits, 0) AS dh, COALESCE(d.visitors, 0) AS dv
          FROM unnest($1::text[], $2::text[]) AS w(id, day)
          JOIN counters c ON c.id = w.id
          LEFT JOIN daily d ON d.counter_id = w.id AND d.day = w.day`,
         [wanted.map((w) => w.id), wanted.map((w) => w.day)],
       );
       for (const r of rows) {
-        out.set(r.id, { hits: r.hits, visitors: r.visitors, today: { day: r.day, hits: r.dh, visitors: r.dv } });
+        const today = { day: r.day, hits: r.dh, visitors: r.dv };
+        out.set(r.id, { hits: r.hits, visitors: r.visitors, today, revision: r.revision });
       }
       return out;
     },

@@ -55,6 +55,8 @@ const MIGRATIONS: string[] = [
   CREATE TABLE batches (id text PRIMARY KEY, at timestamptz NOT NULL DEFAULT now());
   CREATE INDEX batches_at ON batches (at);
   `,
+  // Revision: raised by settings changes, set count and reset (see CounterRow.revision).
+  "ALTER TABLE counters ADD COLUMN revision integer NOT NULL DEFAULT 0",
 ];
 
 /** Brings `schema` up to the latest version; safe to call from many nodes at once. */

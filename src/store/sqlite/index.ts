@@ -15,6 +15,7 @@ import type {
   CommittedTotals,
   CounterRow,
   CounterSettings,
+  CurrentTotals,
   DayTotals,
   DimCount,
   SeriesPoint,
@@ -46,6 +47,7 @@ interface RawCounter {
   created_at: number;
   hits: number;
   visitors: number;
+  revision: number;
 }
 
 /** A counter's committed figures, ahead of the rollups by what the journal holds. */
@@ -79,6 +81,7 @@ function toRow(r: RawCounter): CounterRow {
     createdAt: r.created_at,
     hits: r.hits,
     visitors: r.visitors,
+    revision: r.revision,
   };
 }
 
@@ -153,13 +156,14 @@ export function openSqlite(opts: SqliteOptions): Store {
   const q = {
     insertCounter: db.prepare(
       `INSERT INTO counters (id, token_hash, label, origins, public, time_zone, dedupe_seconds, show,
-        honor_privacy, created_at, hits, visitors)
+        honor_privacy, created_at, hits, visitors, revision)
        VALUES (@id, @token_hash, @label, @origins, @public, @time_zone, @dedupe_seconds, @show,
-        @honor_privacy, @created_at, @hits, @visitors)`,
+        @honor_privacy, @created_at, @hits, @visitors, @revision)`,
     ),
     getCounter: db.prepare("SELECT * FROM counters WHERE id = ?"),
     getDay: db.prepare("SELECT hits, visitors FROM daily WHERE counter_id = ? AND day = ?"),
-    setHits: db.prepare("UPDATE counters SET hits = ? WHERE id = ?"),
+    setHits: db.prepare("UPDATE counters SET hits = ?, revision = revision + 1 WHERE id = ?"),
+    revision: db.prepare("SELECT revision FROM counters WHERE id = ?").pluck(),
     totals: db.prepare("SELECT hits, visitors FROM counters WHERE id = ?"),
     visitorsOf: db.prepare("SELECT hash FROM visitor_days WHERE counter_id = ? AND day = ?").pluck(),
     getSalt: db.prepare("SELECT salt FROM salts WHERE day = ?").pluck(),
@@ -237,6 +241,7 @@ export function openSqlite(opts: SqliteOptions): Store {
         created_at: row.createdAt,
         hits: row.hits,
         visitors: row.visitors,
+        revision: row.revision,
       });
     },
     async getCounter(id) {
@@ -257,7 +262,10 @@ export function openSqlite(opts: SqliteOptions): Store {
       const keys = Object.keys(settings) as (keyof CounterSettings)[];
       if (keys.length === 0) return;
       const sets = keys.map((k) => `${SETTING_COLUMNS[k]} = ?`).join(", ");
-      db.prepare(`UPDATE counters SET ${sets} WHERE id = ?`).run(...keys.map((k) => toColumn(k, settings[k])), id);
+      db.prepare(`UPDATE counters SET ${sets}, revision = revision + 1 WHERE id = ?`).run(
+        ...keys.map((k) => toColumn(k, settings[k])),
+        id,
+      );
     },
     async setHits(id, hits) {
       await edit(id, () => q.setHits.run(hits, id));
@@ -266,7 +274,9 @@ export function openSqlite(opts: SqliteOptions): Store {
       await edit(id, () => clearRollups(id, "DELETE FROM counters WHERE id = ?"));
     },
     async resetCounter(id) {
-      await edit(id, () => clearRollups(id, "UPDATE counters SET hits = 0, visitors = 0 WHERE id = ?"));
+      await edit(id, () =>
+        clearRollups(id, "UPDATE counters SET hits = 0, visitors = 0, revision = revision + 1 WHERE id = ?"),
+      );
     },
     async applyBatch(batch: Batch) {
       // One process writes this file, so a batch is never in doubt; the recent ids only keep
@@ -319,10 +329,12 @@ export function openSqlite(opts: SqliteOptions): Store {
       return out;
     },
     async totals(wanted) {
-      const out = new Map<string, { hits: number; visitors: number; today: DayTotals }>();
+      const out = new Map<string, CurrentTotals>();
       for (const { id, day } of wanted) {
         const l = liveOf(id);
-        if (l) out.set(id, { hits: l.hits, visitors: l.visitors, today: l.days.get(day) ?? dayFromDb(id, day) });
+        if (!l) continue;
+        const today = l.days.get(day) ?? dayFromDb(id, day);
+        out.set(id, { hits: l.hits, visitors: l.visitors, today, revision: q.revision.get(id) as number });
       }
       return out;
     },

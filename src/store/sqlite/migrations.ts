@@ -50,4 +50,6 @@ export const MIGRATIONS: string[] = [
   CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
   INSERT INTO meta (key, value) VALUES ('folded_seq', 0);
   `,
+  // Revision: raised by settings changes, set count and reset (see CounterRow.revision).
+  "ALTER TABLE counters ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;",
 ];
