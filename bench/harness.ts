@@ -1,7 +1,7 @@
 // Shared pieces of the benchmarks: pinned child processes, the load generator, result tables.
 
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -94,3 +94,43 @@ export function row(name: string, r: LoadResult, baseline?: LoadResult): string 
 }
 
 export const HEADER = `${"run".padEnd(44)} ${"hits/s".padStart(8)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"ratio".padStart(7)}`;
+
+/**
+ * CPU seconds each thread of a process has used so far, by thread id (Linux /proc; empty
+ * elsewhere). The main thread's id is the process id; the others are the SQLite fold worker,
+ * libuv's pool and V8's helpers.
+ */
+export function threadCpu(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      // Fields after the ")" that ends the thread name: utime and stime are the 12th and 13th.
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out.set(Number(tid), (Number(f[11]) + Number(f[12])) / CLOCK_TICKS);
+    }
+  } catch {
+    // not Linux, or the process is gone
+  }
+  return out;
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** Microseconds of CPU per hit between two threadCpu snapshots: [main thread, other threads]. */
+export function cpuPerHit(pid: number, before: Map<number, number>, after: Map<number, number>, hits: number) {
+  let main = 0;
+  let others = 0;
+  for (const [tid, s] of after) {
+    const d = s - (before.get(tid) ?? 0);
+    if (tid === pid) main += d;
+    else others += d;
+  }
+  return { main: (main / hits) * 1e6, others: (others / hits) * 1e6 };
+}

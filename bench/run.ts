@@ -11,6 +11,7 @@ import pg from "pg";
 import { openSqlite } from "../src/store/sqlite/index.js";
 import {
   CONNECTIONS,
+  cpuPerHit,
   HEADER,
   type LoadResult,
   load,
@@ -19,6 +20,7 @@ import {
   startNode,
   stop,
   tempDir,
+  threadCpu,
   waitHttp,
 } from "./harness.js";
 import { statsBench } from "./stats.js";
@@ -139,7 +141,10 @@ async function hitcounterRun(
   const before = await opts.backend.storedHits(created);
   const statementsBefore = await Promise.all(urls.map((u) => metric(u, "hitcounter_store_statements")));
   const countedBefore = await Promise.all(urls.map((u) => metric(u, "hitcounter_hits_counted_total")));
+  const pids = servers.map((s) => s.pid as number);
+  const cpuBefore = pids.map(threadCpu);
   const r = await load(urls.join(","), idsFile);
+  const cpuAfter = pids.map(threadCpu);
   const statements = (await Promise.all(urls.map((u) => metric(u, "hitcounter_store_statements")))).reduce(
     (s, n, i) => s + n - (statementsBefore[i] as number),
     0,
@@ -159,6 +164,11 @@ async function hitcounterRun(
       ? `   ok: ${r.ok} answered 200, ${committed} committed (in flight at the end: ${committed - r.ok})`
       : `   FAILED: ${r.ok} answered, ${committed} committed, ${r.non2xx} non-2xx`,
   );
+  if (opts.backend.name === "SQLite" && cpuAfter[0]?.size) {
+    // Where the server's core went: the event loop, and the fold worker (plus libuv's pool).
+    const c = cpuPerHit(pids[0] as number, cpuBefore[0] as Map<number, number>, cpuAfter[0], r.total);
+    lines.push(`   server CPU per hit: main thread ${c.main.toFixed(0)} µs, other threads ${c.others.toFixed(0)} µs`);
+  }
   if (statements > 0) {
     lines.push(`   SQL statements per 1,000 hits: ${((statements / counted) * 1000).toFixed(1)}`);
   }
@@ -173,10 +183,13 @@ async function main() {
   const plainUrl = `http://127.0.0.1:${PLAIN_PORT}`;
   await waitHttp(plainUrl, plain);
   await load(plainUrl, "-", 2);
+  const plainCpu = threadCpu(plain.pid as number);
   const baseline = await load(plainUrl, "-");
+  const c = cpuPerHit(plain.pid as number, plainCpu, threadCpu(plain.pid as number), baseline.total);
   await stop(plain);
 
   console.log([HEADER, row("baseline: node:http fixed SVG", baseline)].join("\n"));
+  if (c.main > 0) console.log(`   server CPU per request: main thread ${c.main.toFixed(0)} µs`);
   const runs: [string, { counters: number; nodes: number; backend: () => Backend }][] = [
     ["SVG, 1 counter, SQLite", { counters: 1, nodes: 1, backend: sqliteBackend }],
     [`SVG, ${MANY} counters, SQLite`, { counters: MANY, nodes: 1, backend: sqliteBackend }],
