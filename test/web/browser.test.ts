@@ -168,6 +168,38 @@ describe("in the browser", () => {
     await ctx.close();
   });
 
+  it("front page and public stats fit a phone's width, in light and in dark mode", async () => {
+    for (const colorScheme of ["light", "dark"] as const) {
+      const ctx = await browser.newContext({
+        userAgent: CHROME_UA,
+        viewport: { width: 390, height: 844 },
+        isMobile: true,
+        colorScheme,
+      });
+      for (const path of ["/", `/stats/${counterId}`]) {
+        const page = await ctx.newPage();
+        const problems: string[] = [];
+        watch(page, problems);
+        await page.goto(`${s.url}${path}`);
+        if (path !== "/") await page.waitForSelector("#breakdowns [data-dim=pages] td");
+        const { overflow, luminance } = await page.evaluate(() => {
+          const [r, g, b] = (getComputedStyle(document.body).backgroundColor.match(/\d+/g) ?? []).map(Number);
+          return {
+            overflow: document.documentElement.scrollWidth - window.innerWidth,
+            luminance: (0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (b ?? 0)) / 255,
+          };
+        });
+        assert.ok(overflow <= 0, `${path} (${colorScheme}) scrolls sideways by ${overflow}px`);
+        if (colorScheme === "dark") assert.ok(luminance < 0.3, `${path} dark background, luminance ${luminance}`);
+        else assert.ok(luminance > 0.8, `${path} light background, luminance ${luminance}`);
+        if (path !== "/") await page.screenshot({ path: `${ARTIFACTS}stats-phone-${colorScheme}.png`, fullPage: true });
+        assert.deepEqual(problems, []);
+        await page.close();
+      }
+      await ctx.close();
+    }
+  });
+
   it("a private counter's stats page refuses without the token", async () => {
     const c = await createCounter(s.url, { label: "secret" });
     assert.equal((await fetch(`${s.url}/api/counters/${c.id}/stats`)).status, 401);

@@ -313,12 +313,18 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
       return out;
     },
     async salt(day) {
-      const [r] = await query<{ salt: Buffer }>(
-        `WITH ins AS (INSERT INTO salts (day, salt) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING salt)
-         SELECT salt FROM ins UNION ALL SELECT salt FROM salts WHERE day = $1 LIMIT 1`,
-        [day, randomBytes(32)],
-      );
-      return (r as { salt: Buffer }).salt;
+      // Two nodes starting together race here: the loser's INSERT waits for the winner's row and
+      // skips it, but its SELECT still reads the snapshot taken before that row existed, so it
+      // finds nothing. Asking again, with a new snapshot, finds the winner's salt.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const [r] = await query<{ salt: Buffer }>(
+          `WITH ins AS (INSERT INTO salts (day, salt) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING salt)
+           SELECT salt FROM ins UNION ALL SELECT salt FROM salts WHERE day = $1 LIMIT 1`,
+          [day, randomBytes(32)],
+        );
+        if (r) return r.salt;
+      }
+      throw new Error(`no salt for ${day}`);
     },
     async forgetBefore(day) {
       await query("DELETE FROM salts WHERE day < $1", [day]);
