@@ -2,9 +2,9 @@
 // REFRESH_MS, the counters this node used lately get their totals, today's figures and their
 // revision re-read in one query. Figures only move up here: a refresh that started before one
 // of this node's own commits must not take that commit back. A changed revision (settings,
-// set count or reset on any node) or a missing row (deleted) makes the node forget its copy,
-// so the next request reads the counter afresh: a counter made private on one node is private
-// on all of them within about REFRESH_MS.
+// set count or reset on any node) makes the node re-read the counter and take it as it is; a
+// missing row (deleted) makes it forget the counter. So a counter made private on one node is
+// private on all of them within about REFRESH_MS.
 
 import type { Store } from "../store/store.js";
 import { localBucket } from "../time/zone.js";
@@ -19,7 +19,7 @@ export function startRefresh(
   store: Store,
   everyMs: number,
   now: () => number,
-  /** Called for a counter changed or deleted elsewhere, after the registry forgot it. */
+  /** Called for a counter changed or deleted through another node, once this node caught up. */
   onChanged: (id: string) => void = () => {},
 ): () => void {
   let running = false;
@@ -34,8 +34,20 @@ export function startRefresh(
         const fresh = await store.totals(part.map((c) => ({ id: c.row.id, day: localBucket(c.row.timeZone, t).day })));
         for (const c of part) {
           const f = fresh.get(c.row.id);
-          if (!f || f.revision !== c.row.revision) {
-            registry.drop(c.row.id);
+          if (!f) {
+            registry.drop(c.row.id); // deleted through another node
+            onChanged(c.row.id);
+            continue;
+          }
+          if (f.revision !== c.row.revision) {
+            // Changed through another node: take its settings and figures as they are now (a
+            // reset lowers them). Updated in place, so hits pending on this copy stay counted.
+            const row = await store.getCounter(c.row.id);
+            if (!row) registry.drop(c.row.id);
+            else {
+              Object.assign(c.row, row);
+              c.today = f.today;
+            }
             onChanged(c.row.id);
             continue;
           }
