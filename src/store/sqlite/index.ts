@@ -99,7 +99,7 @@ export function openSqlite(opts: SqliteOptions): Store {
   const sync = opts.sync ?? "normal";
   const cap = opts.dimCap ?? DEFAULT_DIM_CAP;
   const db: Database.Database = openRollups(opts.dataDir, sync);
-  const journal = new Journal(opts.dataDir, sync);
+  const journal = new Journal(opts.dataDir, sync, "writer");
   // Recovery: a killed process leaves committed batches in the journal; fold them now.
   const recovered = new Folder(db, cap).foldAll(journal);
   journal.forget(recovered);

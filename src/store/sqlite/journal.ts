@@ -44,6 +44,12 @@ export function mergeEntries(rows: string[]): Map<string, CounterDelta> {
   return merged;
 }
 
+/**
+ * The writer checkpoints only if the folder has fallen this far behind (about 40 MB of WAL),
+ * to keep the file bounded should the fold worker stop.
+ */
+const WRITER_CHECKPOINT_PAGES = 10_000;
+
 export class Journal {
   readonly db: Database.Database;
   private readonly append: Database.Statement;
@@ -51,11 +57,17 @@ export class Journal {
   private readonly after: Database.Statement;
   lastSeq: number;
 
-  constructor(dataDir: string, sync: "normal" | "full", readonly = false) {
-    this.db = new Database(join(dataDir, "journal.db"), { readonly });
-    if (!readonly) {
+  /**
+   * The "writer" appends (the event loop); the "folder" (the fold worker) reads and also
+   * checkpoints the WAL, so the writer never does: a checkpoint syncs the file to disk, and
+   * done by the writer it stalled every answer waiting on the event loop for milliseconds.
+   */
+  constructor(dataDir: string, sync: "normal" | "full", role: "writer" | "folder") {
+    this.db = new Database(join(dataDir, "journal.db"));
+    this.db.pragma(`synchronous = ${sync === "full" ? "FULL" : "NORMAL"}`);
+    if (role === "writer") {
       this.db.pragma("journal_mode = WAL");
-      this.db.pragma(`synchronous = ${sync === "full" ? "FULL" : "NORMAL"}`);
+      this.db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
       // AUTOINCREMENT: sequence numbers must never be reused once folded rows are deleted,
       // or new batches would sit below the fold watermark and never be folded.
       this.db.exec("CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT NOT NULL)");
@@ -92,6 +104,11 @@ export class Journal {
   /** Rows after `seq`, oldest first. */
   read(seq: number, limit: number): { seq: number; data: string }[] {
     return this.after.all(seq, limit) as { seq: number; data: string }[];
+  }
+
+  /** Copies the WAL into the database file without waiting on the writer (fold worker). */
+  checkpoint(): void {
+    this.db.pragma("wal_checkpoint(PASSIVE)");
   }
 
   /** Drops rows already folded into the rollups. */
