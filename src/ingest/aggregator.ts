@@ -7,6 +7,8 @@ import type { LiveCounter } from "../counters/registry.js";
 import { dimKey } from "../store/caps.js";
 import type { Batch, CounterDelta } from "../store/store.js";
 import type { Bucket } from "../time/zone.js";
+import type { UaInfo } from "./enrich.js";
+import type { Hit } from "./hit.js";
 
 export interface Entry {
   live: LiveCounter;
@@ -30,8 +32,11 @@ export class PendingBatch {
     this.done.catch(() => {});
   }
 
-  /** Adds one counted hit. `dims` are [dimension, value] pairs for the breakdowns. */
-  add(live: LiveCounter, bucket: Bucket, visitor: string, dims: ReadonlyArray<readonly [string, string]>): void {
+  /**
+   * Adds one counted hit with its breakdown values. The breakdowns are named here one by one,
+   * not passed as a list of pairs, to spare eight allocations on every hit.
+   */
+  add(live: LiveCounter, bucket: Bucket, visitor: string, hit: Hit, ua: UaInfo, country: string): void {
     let e = this.entries.get(live.row.id);
     if (!e) {
       e = {
@@ -44,11 +49,14 @@ export class PendingBatch {
     d.hits++;
     d.days.set(bucket.day, (d.days.get(bucket.day) ?? 0) + 1);
     d.hours.set(bucket.hour, (d.hours.get(bucket.hour) ?? 0) + 1);
-    for (const [dim, value] of dims) {
-      if (value === "") continue;
-      const k = dimKey(bucket.day, dim, value);
-      d.dims.set(k, (d.dims.get(k) ?? 0) + 1);
-    }
+    const day = bucket.day;
+    addDim(d.dims, day, "page", hit.page);
+    addDim(d.dims, day, "ref", hit.referrerHost);
+    addDim(d.dims, day, "refurl", hit.referrerUrl);
+    addDim(d.dims, day, "browser", ua.browser);
+    addDim(d.dims, day, "os", ua.os);
+    addDim(d.dims, day, "device", ua.device);
+    addDim(d.dims, day, "country", country);
     if (!d.visitors.has(visitor)) d.visitors.set(visitor, bucket.hour);
     live.pending++;
     this.size++;
@@ -59,4 +67,10 @@ export class PendingBatch {
     for (const [id, e] of this.entries) counters.set(id, e.delta);
     return { id: this.id, counters };
   }
+}
+
+function addDim(dims: Map<string, number>, day: string, dim: string, value: string): void {
+  if (value === "") return;
+  const k = dimKey(day, dim, value);
+  dims.set(k, (dims.get(k) ?? 0) + 1);
 }

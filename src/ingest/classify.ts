@@ -63,7 +63,8 @@ export class Classifier {
   late(c: LiveCounter, hit: Hit, visitor: string, proxy: boolean): DropReason | undefined {
     const now = this.now();
     if (c.row.dedupeSeconds > 0) {
-      const key = `${c.row.id}\u0000${visitor}\u0000${hit.page}`;
+      // The visitor hash already covers the counter (and the day), so it keys without the id.
+      const key = hit.page === "" ? visitor : `${visitor}\u0000${hit.page}`;
       const until = this.dedupe.get(key);
       if (until !== undefined && until > now) return "dedupe";
       if (this.dedupe.size >= MAX_TRACKED) this.sweepDedupe(now);
@@ -75,10 +76,9 @@ export class Classifier {
         this.rateWindow = window;
         this.rate.clear();
       }
-      const key = `${c.row.id}\u0000${visitor}`;
-      const n = (this.rate.get(key) ?? 0) + 1;
+      const n = (this.rate.get(visitor) ?? 0) + 1;
       if (n > this.opts.hitRatePerMinute) return "rate";
-      if (n > 1 || this.rate.size < MAX_TRACKED) this.rate.set(key, n);
+      if (n > 1 || this.rate.size < MAX_TRACKED) this.rate.set(visitor, n);
     }
     return undefined;
   }

@@ -54,16 +54,7 @@ export class Pipeline {
 
     const batch = this.committer.batch();
     if (!batch) return this.drop(live, "unavailable");
-    const ua = uaInfo(hit.userAgent);
-    batch.add(live, bucket, visitor, [
-      ["page", hit.page],
-      ["ref", hit.referrerHost],
-      ["refurl", hit.referrerUrl],
-      ["browser", ua.browser],
-      ["os", ua.os],
-      ["device", ua.device],
-      ["country", country(hit.ip)],
-    ]);
+    batch.add(live, bucket, visitor, hit, uaInfo(hit.userAgent), country(hit.ip));
     const hits = live.row.hits + live.pending;
     try {
       await batch.done;

@@ -36,13 +36,11 @@ export class Salts {
     const salt = this.byDay.get(day);
     if (!salt) return undefined;
     // 16 bytes of SHA-256 is plenty to keep visitors of one counter-day apart.
+    // One update for the text: the same bytes as updating part by part, at a third of the
+    // calls into the hash, which runs on every hit.
     return createHash("sha256")
       .update(salt)
-      .update(counterId)
-      .update("\u0000")
-      .update(ip)
-      .update("\u0000")
-      .update(userAgent)
+      .update(`${counterId}\u0000${ip}\u0000${userAgent}`)
       .digest("base64url")
       .slice(0, 22);
   }
