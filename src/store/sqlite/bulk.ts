@@ -23,17 +23,18 @@ export class Bulk {
   }
 
   /**
-   * Runs `sql` with its row list filled by `rows` (each `width` values), in chunks.
+   * Runs `sql` with its row list filled by `values` (flat: `width` values per row), in chunks.
    * Returns the rows of a RETURNING clause, if any.
    */
-  run<T>(name: string, sql: (rows: string) => string, width: number, rows: unknown[][], returning: boolean): T[] {
+  run<T>(name: string, sql: (rows: string) => string, width: number, values: unknown[], returning: boolean): T[] {
     const out: T[] = [];
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      const chunk = rows.slice(i, i + CHUNK);
-      const st = this.statement(sql, width, chunk.length, name);
-      const params = chunk.flat();
-      if (returning) for (const r of st.all(...params)) out.push(r as T);
-      else st.run(...params);
+    const step = CHUNK * width;
+    for (let i = 0; i < values.length; i += step) {
+      // better-sqlite3 binds an array as it is: no spread of hundreds of arguments.
+      const chunk = values.length <= step ? values : values.slice(i, i + step);
+      const st = this.statement(sql, width, chunk.length / width, name);
+      if (returning) for (const r of st.all(chunk)) out.push(r as T);
+      else st.run(chunk);
     }
     return out;
   }

@@ -16,7 +16,9 @@ const ROWS_PER_FOLD = 2_000;
 
 export class Folder {
   private readonly bulk: Bulk;
-  private readonly knownKeys = new Set<string>();
+  /** Breakdown values known to be stored, per counter ("dim\0value"), so the cap check skips SQL. */
+  private readonly knownKeys = new Map<string, Set<string>>();
+  private knownCount = 0;
   private readonly q;
 
   constructor(
@@ -57,39 +59,39 @@ export class Folder {
   /** Forgets cached dimension keys (after a counter was reset or deleted). */
   forgetKeys(): void {
     this.knownKeys.clear();
+    this.knownCount = 0;
   }
 
-  /** A breakdown value, or OTHER once the counter has `cap` distinct values of that kind. */
-  private fold(id: string, dim: string, value: string): string {
-    const known = `${id}\u0000${dim}\u0000${value}`;
-    if (value === OTHER || this.knownKeys.has(known)) return value;
+  /**
+   * A breakdown value, or OTHER once the counter has `cap` distinct values of that kind.
+   * `dimValue` is "dim\0value", the tail of the dims key, so the cache needs no new string.
+   */
+  private fold(id: string, dim: string, value: string, dimValue: string): string {
+    if (value === OTHER) return value;
+    let known = this.knownKeys.get(id);
+    if (known?.has(dimValue)) return value;
     if (!this.q.hasKey.get(id, dim, value)) {
       const n = (this.q.keyCount.get(id, dim) as number | undefined) ?? 0;
       if (n >= this.cap) return OTHER;
       this.q.addKey.run(id, dim, value);
       this.q.bumpKeyCount.run(id, dim);
     }
-    if (this.knownKeys.size >= MAX_KNOWN_KEYS) this.knownKeys.clear();
-    this.knownKeys.add(known);
+    if (this.knownCount >= MAX_KNOWN_KEYS) {
+      this.forgetKeys();
+      known = undefined;
+    }
+    if (!known) {
+      known = new Set();
+      this.knownKeys.set(id, known);
+    }
+    known.add(dimValue);
+    this.knownCount++;
     return value;
   }
 
   private apply(counters: Map<string, CounterDelta>): void {
-    const counterRows: unknown[][] = [];
-    const visitorRows: unknown[][] = [];
-    const newByDay = new Map<string, number>();
-    const newByHour = new Map<string, number>();
-    for (const [id, d] of counters) {
-      counterRows.push([id, d.hits, d.visitors.size]);
-      for (const [hash, hour] of d.visitors) {
-        const day = hour.slice(0, 10);
-        visitorRows.push([id, day, hash]);
-        const dk = `${id}\u0000${day}`;
-        const hk = `${id}\u0000${hour}`;
-        newByDay.set(dk, (newByDay.get(dk) ?? 0) + 1);
-        newByHour.set(hk, (newByHour.get(hk) ?? 0) + 1);
-      }
-    }
+    const counterValues: unknown[] = [];
+    for (const [id, d] of counters) counterValues.push(id, d.hits, d.visitors.size);
     // RETURNING tells which counters still exist: a deleted counter's late hits go with it.
     const alive = new Set(
       this.bulk
@@ -99,43 +101,50 @@ export class Folder {
             `UPDATE counters SET hits = counters.hits + d.column2, visitors = counters.visitors + d.column3
              FROM (VALUES ${rows}) AS d WHERE counters.id = d.column1 RETURNING counters.id`,
           3,
-          counterRows,
+          counterValues,
           true,
         )
         .map((r) => r.id),
     );
+    // Rows go straight into flat value lists, one per table. Values folded into OTHER can meet
+    // in one statement: SQLite's upsert takes its rows one by one, so the second adds to the first.
+    const visitorValues: unknown[] = [];
+    const dayValues: unknown[] = [];
+    const hourValues: unknown[] = [];
+    const dimValues: unknown[] = [];
+    const newByHour = new Map<string, number>();
+    for (const [id, d] of counters) {
+      if (!alive.has(id)) continue;
+      newByHour.clear();
+      for (const [hash, hour] of d.visitors) {
+        visitorValues.push(id, hour.slice(0, 10), hash);
+        newByHour.set(hour, (newByHour.get(hour) ?? 0) + 1);
+      }
+      for (const [day, hits] of d.days) {
+        let visitors = 0;
+        for (const [hour, n] of newByHour) if (hour.startsWith(day)) visitors += n;
+        dayValues.push(id, day, hits, visitors);
+      }
+      for (const [hour, hits] of d.hours) hourValues.push(id, hour, hits, newByHour.get(hour) ?? 0);
+      for (const [key, hits] of d.dims) {
+        const [day, dim, raw] = splitDimKey(key);
+        dimValues.push(id, dim, day, this.fold(id, dim, raw, key.slice(day.length + 1)), hits);
+      }
+    }
     this.bulk.run(
       "visitors",
       (rows) => `INSERT OR IGNORE INTO visitor_days (counter_id, day, hash) VALUES ${rows}`,
       3,
-      visitorRows.filter((r) => alive.has(r[0] as string)),
+      visitorValues,
       false,
     );
-    const dayRows: unknown[][] = [];
-    const hourRows: unknown[][] = [];
-    const dims = new Map<string, unknown[]>();
-    for (const [id, d] of counters) {
-      if (!alive.has(id)) continue;
-      for (const [day, hits] of d.days) dayRows.push([id, day, hits, newByDay.get(`${id}\u0000${day}`) ?? 0]);
-      for (const [hour, hits] of d.hours) hourRows.push([id, hour, hits, newByHour.get(`${id}\u0000${hour}`) ?? 0]);
-      for (const [key, hits] of d.dims) {
-        const [day, dim, raw] = splitDimKey(key);
-        const value = this.fold(id, dim, raw);
-        // Folding can map several values onto OTHER: merge, since one statement may not
-        // touch the same row twice.
-        const k = `${id}\u0000${dim}\u0000${day}\u0000${value}`;
-        const prev = dims.get(k);
-        if (prev) prev[4] = (prev[4] as number) + hits;
-        else dims.set(k, [id, dim, day, value, hits]);
-      }
-    }
     this.bulk.run(
       "daily",
       (rows) =>
         `INSERT INTO daily (counter_id, day, hits, visitors) VALUES ${rows}
          ON CONFLICT (counter_id, day) DO UPDATE SET hits = hits + excluded.hits, visitors = visitors + excluded.visitors`,
       4,
-      dayRows,
+      dayValues,
       false,
     );
     this.bulk.run(
@@ -144,7 +153,7 @@ export class Folder {
         `INSERT INTO hourly (counter_id, hour, hits, visitors) VALUES ${rows}
          ON CONFLICT (counter_id, hour) DO UPDATE SET hits = hits + excluded.hits, visitors = visitors + excluded.visitors`,
       4,
-      hourRows,
+      hourValues,
       false,
     );
     this.bulk.run(
@@ -153,7 +162,7 @@ export class Folder {
         `INSERT INTO dims (counter_id, dim, day, value, hits) VALUES ${rows}
          ON CONFLICT (counter_id, dim, day, value) DO UPDATE SET hits = hits + excluded.hits`,
       5,
-      [...dims.values()],
+      dimValues,
       false,
     );
   }
