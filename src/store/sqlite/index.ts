@@ -292,27 +292,41 @@ export function openSqlite(opts: SqliteOptions): Store {
       }
       const out = new Map<string, CommittedTotals>();
       const newVisitors = new Map<string, [string, string][]>();
-      const updates: [Live, string, number, number, CommittedTotals][] = [];
+      // Per counter: its live figures, its totals after this batch, and the day sets that
+      // take its new visitors once the append succeeded ([set, hash] pairs, flat).
+      const updates: [Live, CommittedTotals, unknown[]][] = [];
       for (const [id, d] of batch.counters) {
         const l = liveOf(id);
         if (!l) continue; // deleted while its hits were pending
         const fresh: [string, string][] = [];
-        const freshByDay = new Map<string, number>();
+        const sets: unknown[] = [];
+        // Nearly every batch holds one day per counter: count that day's new visitors in
+        // a variable and keep a map only for the rare batch that crosses midnight.
+        let firstDay = "";
+        let firstDayFresh = 0;
+        let otherDays: Map<string, number> | undefined;
         for (const [hash, hour] of d.visitors) {
           const day = hour.slice(0, 10);
           const s = seenOf(id, day);
-          if (!s.has(hash)) {
-            fresh.push([hash, hour]);
-            freshByDay.set(day, (freshByDay.get(day) ?? 0) + 1);
+          if (s.has(hash)) continue;
+          fresh.push([hash, hour]);
+          sets.push(s, hash);
+          if (firstDay === "" || firstDay === day) {
+            firstDay = day;
+            firstDayFresh++;
+          } else {
+            otherDays ??= new Map();
+            otherDays.set(day, (otherDays.get(day) ?? 0) + 1);
           }
         }
         newVisitors.set(id, fresh);
         const totals: CommittedTotals = { hits: l.hits + d.hits, visitors: l.visitors + fresh.length, days: [] };
         for (const [day, hits] of d.days) {
           const prev = l.days.get(day) ?? dayFromDb(id, day);
-          totals.days.push({ day, hits: prev.hits + hits, visitors: prev.visitors + (freshByDay.get(day) ?? 0) });
+          const dayFresh = day === firstDay ? firstDayFresh : (otherDays?.get(day) ?? 0);
+          totals.days.push({ day, hits: prev.hits + hits, visitors: prev.visitors + dayFresh });
         }
-        updates.push([l, id, d.hits, fresh.length, totals]);
+        updates.push([l, totals, sets]);
         out.set(id, totals);
       }
       // The commit point: once this append returns, the batch survives kill -9.
@@ -320,11 +334,11 @@ export function openSqlite(opts: SqliteOptions): Store {
       recentBatches.add(batch.id);
       if (recentBatches.size > RECENT_BATCHES) recentBatches.delete(recentBatches.values().next().value as string);
       // Only now does memory move forward, so a failed append leaves no trace.
-      for (const [l, id, , , totals] of updates) {
+      for (const [l, totals, sets] of updates) {
         l.hits = totals.hits;
         l.visitors = totals.visitors;
         for (const t of totals.days) l.days.set(t.day, t);
-        for (const [hash, hour] of newVisitors.get(id) ?? []) seenOf(id, hour.slice(0, 10)).add(hash);
+        for (let i = 0; i < sets.length; i += 2) (sets[i] as Set<string>).add(sets[i + 1] as string);
       }
       return out;
     },
