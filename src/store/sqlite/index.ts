@@ -55,6 +55,8 @@ interface Live {
   hits: number;
   visitors: number;
   days: Map<string, DayTotals>;
+  /** Visitor hashes per local day (today's and yesterday's), for exact uniques. */
+  seen: Map<string, Set<string>>;
 }
 
 const SETTING_COLUMNS: Record<keyof CounterSettings, string> = {
@@ -150,8 +152,6 @@ export function openSqlite(opts: SqliteOptions): Store {
   const live = new Map<string, Live>();
   const recentBatches = new Set<string>();
   let closing: Promise<void> | undefined;
-  /** Today's (and yesterday's) visitor hashes per "counter\0day", for exact uniques. */
-  const seen = new Map<string, Set<string>>();
 
   const q = {
     insertCounter: db.prepare(
@@ -191,18 +191,17 @@ export function openSqlite(opts: SqliteOptions): Store {
     if (!l) {
       const t = q.totals.get(id) as { hits: number; visitors: number } | undefined;
       if (!t) return undefined;
-      l = { hits: t.hits, visitors: t.visitors, days: new Map() };
+      l = { hits: t.hits, visitors: t.visitors, days: new Map(), seen: new Map() };
       live.set(id, l);
     }
     return l;
   };
 
-  const seenOf = (id: string, day: string): Set<string> => {
-    const key = `${id}\u0000${day}`;
-    let s = seen.get(key);
+  const seenOf = (l: Live, id: string, day: string): Set<string> => {
+    let s = l.seen.get(day);
     if (!s) {
       s = new Set(q.visitorsOf.all(id, day) as string[]);
-      seen.set(key, s);
+      l.seen.set(day, s);
     }
     return s;
   };
@@ -221,7 +220,6 @@ export function openSqlite(opts: SqliteOptions): Store {
     await settle();
     fn();
     live.delete(id);
-    for (const k of seen.keys()) if (k.startsWith(`${id}\u0000`)) seen.delete(k);
     worker.postMessage({ type: "forget-keys" });
   };
 
@@ -307,7 +305,7 @@ export function openSqlite(opts: SqliteOptions): Store {
         let otherDays: Map<string, number> | undefined;
         for (const [hash, hour] of d.visitors) {
           const day = hour.slice(0, 10);
-          const s = seenOf(id, day);
+          const s = seenOf(l, id, day);
           if (s.has(hash)) continue;
           fresh.push([hash, hour]);
           sets.push(s, hash);
@@ -360,8 +358,10 @@ export function openSqlite(opts: SqliteOptions): Store {
       await settle();
       db.prepare("DELETE FROM salts WHERE day < ?").run(day);
       db.prepare("DELETE FROM visitor_days WHERE day < ?").run(day);
-      for (const k of seen.keys()) if (k.slice(k.indexOf("\u0000") + 1) < day) seen.delete(k);
-      for (const l of live.values()) for (const d of l.days.keys()) if (d < day) l.days.delete(d);
+      for (const l of live.values()) {
+        for (const d of l.days.keys()) if (d < day) l.days.delete(d);
+        for (const d of l.seen.keys()) if (d < day) l.seen.delete(d);
+      }
     },
     async daily(id, from, to) {
       await settle();
