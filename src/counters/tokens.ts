@@ -4,9 +4,15 @@
 
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
-/** A new counter id: 12 URL-safe characters. */
+/**
+ * A new counter id: 12 URL-safe characters, the first a letter or digit: an id starting with
+ * "-" reads as an option on a command line (`hitcounter stats -1x…`).
+ */
 export function newId(): string {
-  return randomBytes(9).toString("base64url");
+  for (;;) {
+    const id = randomBytes(9).toString("base64url");
+    if (id[0] !== "-" && id[0] !== "_") return id;
+  }
 }
 
 /** A new admin token: 43 URL-safe characters (256 bits). */
