@@ -43,10 +43,15 @@ export class Folder {
     return this.q.watermark.get() as number;
   }
 
-  /** Folds what the journal holds past the watermark, in chunks; returns the new watermark. */
+  /**
+   * Folds what the journal holds past the watermark, in chunks; returns the new watermark.
+   * It stops at the journal's end as it was when it began: under steady traffic the journal
+   * never runs dry, and a write waiting behind the fold (fold-worker.ts) would wait forever.
+   */
   foldAll(journal: Journal): number {
+    const end = journal.last();
     for (;;) {
-      const rows = journal.read(this.watermark(), ROWS_PER_FOLD);
+      const rows = journal.read(this.watermark(), end, ROWS_PER_FOLD);
       if (rows.length === 0) return this.watermark();
       const upTo = (rows[rows.length - 1] as { seq: number }).seq;
       this.db.transaction(() => {

@@ -22,6 +22,7 @@ import type {
   Store,
 } from "../store.js";
 import { Folder } from "./fold.js";
+import type { WriteMessage, WriteStatement } from "./fold-worker.js";
 import { encodeBatch, Journal } from "./journal.js";
 import { openRollups } from "./open.js";
 
@@ -33,6 +34,11 @@ export interface SqliteOptions {
 }
 
 const RECENT_BATCHES = 1_000;
+
+const INSERT_COUNTER = `INSERT INTO counters (id, token_hash, label, origins, public, time_zone, dedupe_seconds, show,
+        honor_privacy, created_at, hits, visitors, revision)
+       VALUES (@id, @token_hash, @label, @origins, @public, @time_zone, @dedupe_seconds, @show,
+        @honor_privacy, @created_at, @hits, @visitors, @revision)`;
 
 interface RawCounter {
   id: string;
@@ -116,8 +122,15 @@ export function openSqlite(opts: SqliteOptions): Store {
   let folded = recovered;
   let foldError: string | undefined;
   const waiters: (() => void)[] = [];
-  worker.on("message", (m: { type: string; seq?: number; message?: string }) => {
-    if (m.type === "folded") {
+  const writes = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  let lastWrite = 0;
+  worker.on("message", (m: { type: string; seq?: number; message?: string; n?: number; error?: string }) => {
+    if (m.type === "written") {
+      const w = writes.get(m.n as number);
+      writes.delete(m.n as number);
+      if (m.error === undefined) w?.resolve();
+      else w?.reject(new Error(m.error));
+    } else if (m.type === "folded") {
       folded = m.seq ?? folded;
       foldError = undefined;
       journal.forget(folded);
@@ -129,14 +142,20 @@ export function openSqlite(opts: SqliteOptions): Store {
   worker.on("error", (err: Error) => {
     foldError = err.message;
     for (const w of waiters.splice(0)) w();
+    for (const w of writes.values()) w.reject(err);
+    writes.clear();
   });
   const nextMessage = () => new Promise<void>((resolve) => waiters.push(resolve));
 
-  /** Waits until everything journalled so far is in the rollups (for reads and edits). */
+  // An unref'd worker doesn't keep the process alive; while anything waits on it, it must.
+  let holds = 0;
+  const hold = () => holds++ === 0 && worker.ref();
+  const release = () => --holds === 0 && worker.unref();
+
+  /** Waits until everything journalled so far is in the rollups (for reads). */
   async function settle(): Promise<void> {
     const target = journal.lastSeq;
-    // An unref'd worker doesn't keep the process alive; while we wait on it, it must.
-    worker.ref();
+    hold();
     try {
       while (folded < target) {
         const next = nextMessage();
@@ -145,7 +164,23 @@ export function openSqlite(opts: SqliteOptions): Store {
         if (foldError && folded < target) throw new Error(`fold failed: ${foldError}`);
       }
     } finally {
-      worker.unref();
+      release();
+    }
+  }
+
+  /**
+   * Runs statements in one transaction on the fold worker's connection: the only writer of
+   * hitcounter.db, so the event loop never waits on its lock (see fold-worker.ts).
+   */
+  async function write(statements: WriteStatement[], opts: { fold?: boolean; forgetKeys?: boolean } = {}) {
+    const n = ++lastWrite;
+    const done = new Promise<void>((resolve, reject) => writes.set(n, { resolve, reject }));
+    hold();
+    try {
+      worker.postMessage({ type: "write", n, statements, ...opts } satisfies WriteMessage);
+      await done;
+    } finally {
+      release();
     }
   }
 
@@ -154,20 +189,12 @@ export function openSqlite(opts: SqliteOptions): Store {
   let closing: Promise<void> | undefined;
 
   const q = {
-    insertCounter: db.prepare(
-      `INSERT INTO counters (id, token_hash, label, origins, public, time_zone, dedupe_seconds, show,
-        honor_privacy, created_at, hits, visitors, revision)
-       VALUES (@id, @token_hash, @label, @origins, @public, @time_zone, @dedupe_seconds, @show,
-        @honor_privacy, @created_at, @hits, @visitors, @revision)`,
-    ),
     getCounter: db.prepare("SELECT * FROM counters WHERE id = ?"),
     getDay: db.prepare("SELECT hits, visitors FROM daily WHERE counter_id = ? AND day = ?"),
-    setHits: db.prepare("UPDATE counters SET hits = ?, revision = revision + 1 WHERE id = ?"),
     revision: db.prepare("SELECT revision FROM counters WHERE id = ?").pluck(),
     totals: db.prepare("SELECT hits, visitors FROM counters WHERE id = ?"),
     visitorsOf: db.prepare("SELECT hash FROM visitor_days WHERE counter_id = ? AND day = ?").pluck(),
     getSalt: db.prepare("SELECT salt FROM salts WHERE day = ?").pluck(),
-    putSalt: db.prepare("INSERT OR IGNORE INTO salts (day, salt) VALUES (?, ?)"),
     daily: db.prepare(
       "SELECT day AS bucket, hits, visitors FROM daily WHERE counter_id = ? AND day >= ? AND day <= ? ORDER BY day",
     ),
@@ -206,41 +233,43 @@ export function openSqlite(opts: SqliteOptions): Store {
     return s;
   };
 
-  /** Drops a counter's rollups, then runs `then` on its row, in one transaction. */
-  const clearRollups = (id: string, then: string) =>
-    db.transaction(() => {
-      for (const t of ["daily", "hourly", "dims", "dim_keys", "dim_counts", "visitor_days"]) {
-        db.prepare(`DELETE FROM ${t} WHERE counter_id = ?`).run(id);
-      }
-      db.prepare(then).run(id);
-    })();
+  /** Statements that drop a counter's rollups, then run `then` on its row. */
+  const clearRollups = (id: string, then: string): WriteStatement[] => [
+    ...["daily", "hourly", "dims", "dim_keys", "dim_counts", "visitor_days"].map(
+      (t): WriteStatement => [`DELETE FROM ${t} WHERE counter_id = ?`, [id]],
+    ),
+    [then, [id]],
+  ];
 
   /** Counter edits go straight to the rollups: fold first, then drop the cached figures. */
-  const edit = async (id: string, fn: () => void) => {
-    await settle();
-    fn();
+  const edit = async (id: string, statements: WriteStatement[]) => {
+    await write(statements, { fold: true, forgetKeys: true });
     live.delete(id);
-    worker.postMessage({ type: "forget-keys" });
   };
 
   return {
     kind: "sqlite",
     async createCounter(row) {
-      q.insertCounter.run({
-        id: row.id,
-        token_hash: row.tokenHash,
-        label: row.label,
-        origins: JSON.stringify(row.origins),
-        public: row.public ? 1 : 0,
-        time_zone: row.timeZone,
-        dedupe_seconds: row.dedupeSeconds,
-        show: row.show,
-        honor_privacy: row.honorPrivacySignals ? 1 : 0,
-        created_at: row.createdAt,
-        hits: row.hits,
-        visitors: row.visitors,
-        revision: row.revision,
-      });
+      await write([
+        [
+          INSERT_COUNTER,
+          {
+            id: row.id,
+            token_hash: row.tokenHash,
+            label: row.label,
+            origins: JSON.stringify(row.origins),
+            public: row.public ? 1 : 0,
+            time_zone: row.timeZone,
+            dedupe_seconds: row.dedupeSeconds,
+            show: row.show,
+            honor_privacy: row.honorPrivacySignals ? 1 : 0,
+            created_at: row.createdAt,
+            hits: row.hits,
+            visitors: row.visitors,
+            revision: row.revision,
+          },
+        ],
+      ]);
     },
     async getCounter(id) {
       const r = q.getCounter.get(id) as RawCounter | undefined;
@@ -260,19 +289,22 @@ export function openSqlite(opts: SqliteOptions): Store {
       const keys = Object.keys(settings) as (keyof CounterSettings)[];
       if (keys.length === 0) return;
       const sets = keys.map((k) => `${SETTING_COLUMNS[k]} = ?`).join(", ");
-      db.prepare(`UPDATE counters SET ${sets}, revision = revision + 1 WHERE id = ?`).run(
-        ...keys.map((k) => toColumn(k, settings[k])),
-        id,
-      );
+      await write([
+        [
+          `UPDATE counters SET ${sets}, revision = revision + 1 WHERE id = ?`,
+          [...keys.map((k) => toColumn(k, settings[k])), id],
+        ],
+      ]);
     },
     async setHits(id, hits) {
-      await edit(id, () => q.setHits.run(hits, id));
+      await edit(id, [["UPDATE counters SET hits = ?, revision = revision + 1 WHERE id = ?", [hits, id]]]);
     },
     async deleteCounter(id) {
-      await edit(id, () => clearRollups(id, "DELETE FROM counters WHERE id = ?"));
+      await edit(id, clearRollups(id, "DELETE FROM counters WHERE id = ?"));
     },
     async resetCounter(id) {
-      await edit(id, () =>
+      await edit(
+        id,
         clearRollups(id, "UPDATE counters SET hits = 0, visitors = 0, revision = revision + 1 WHERE id = ?"),
       );
     },
@@ -351,13 +383,17 @@ export function openSqlite(opts: SqliteOptions): Store {
       return out;
     },
     async salt(day) {
-      q.putSalt.run(day, randomBytes(32));
+      await write([["INSERT OR IGNORE INTO salts (day, salt) VALUES (?, ?)", [day, randomBytes(32)]]]);
       return q.getSalt.get(day) as Buffer;
     },
     async forgetBefore(day) {
-      await settle();
-      db.prepare("DELETE FROM salts WHERE day < ?").run(day);
-      db.prepare("DELETE FROM visitor_days WHERE day < ?").run(day);
+      await write(
+        [
+          ["DELETE FROM salts WHERE day < ?", [day]],
+          ["DELETE FROM visitor_days WHERE day < ?", [day]],
+        ],
+        { fold: true },
+      );
       for (const l of live.values()) {
         for (const d of l.days.keys()) if (d < day) l.days.delete(d);
         for (const d of l.seen.keys()) if (d < day) l.seen.delete(d);

@@ -55,6 +55,7 @@ export class Journal {
   private readonly append: Database.Statement;
   private readonly trim: Database.Statement;
   private readonly after: Database.Statement;
+  private readonly end: Database.Statement;
   lastSeq: number;
 
   /**
@@ -75,7 +76,8 @@ export class Journal {
     this.db.pragma("busy_timeout = 5000");
     this.append = this.db.prepare("INSERT INTO journal (data) VALUES (?)");
     this.trim = this.db.prepare("DELETE FROM journal WHERE seq <= ?");
-    this.after = this.db.prepare("SELECT seq, data FROM journal WHERE seq > ? ORDER BY seq LIMIT ?");
+    this.after = this.db.prepare("SELECT seq, data FROM journal WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?");
+    this.end = this.db.prepare("SELECT COALESCE(MAX(seq), 0) FROM journal").pluck();
     this.lastSeq = (this.db.prepare("SELECT COALESCE(MAX(seq), 0) FROM journal").pluck().get() as number) ?? 0;
   }
 
@@ -101,9 +103,14 @@ export class Journal {
     return this.lastSeq;
   }
 
-  /** Rows after `seq`, oldest first. */
-  read(seq: number, limit: number): { seq: number; data: string }[] {
-    return this.after.all(seq, limit) as { seq: number; data: string }[];
+  /** The last sequence number written so far. */
+  last(): number {
+    return this.end.get() as number;
+  }
+
+  /** Rows after `seq` up to `upTo`, oldest first. */
+  read(seq: number, upTo: number, limit: number): { seq: number; data: string }[] {
+    return this.after.all(seq, upTo, limit) as { seq: number; data: string }[];
   }
 
   /** Copies the WAL into the database file without waiting on the writer (fold worker). */

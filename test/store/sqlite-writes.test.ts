@@ -1,0 +1,52 @@
+// The SQLite store writes hitcounter.db only from its fold worker: a write that meets a long
+// fold transaction waits there, and the event loop, which answers every hit, stays free.
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { it } from "node:test";
+import Database from "better-sqlite3";
+import { DEFAULT_SETTINGS } from "../../src/counters/settings.js";
+import { openSqlite } from "../../src/store/sqlite/index.js";
+import { tempDir } from "../helpers/server.js";
+
+it("creating a counter while hitcounter.db is locked by a long transaction doesn't block the event loop", async () => {
+  const dataDir = tempDir();
+  const store = openSqlite({ dataDir });
+  await store.salt("2026-11-24"); // the worker is up and has written once
+  // Another connection holds the write lock, as a long fold does.
+  const other = new Database(join(dataDir, "hitcounter.db"));
+  other.exec("BEGIN IMMEDIATE");
+  let released = false;
+  try {
+    const created = store.createCounter({
+      ...DEFAULT_SETTINGS,
+      id: "locked1",
+      tokenHash: "x",
+      createdAt: 0,
+      hits: 0,
+      visitors: 0,
+      revision: 0,
+    });
+    // Were the insert run on this thread, it would sleep here in SQLite's busy handler,
+    // timers would not fire, and the lock below could never be released.
+    const ticks = await new Promise<number>((resolve) => {
+      let n = 0;
+      const t = setInterval(() => {
+        if (++n === 5) {
+          clearInterval(t);
+          resolve(n);
+        }
+      }, 10);
+    });
+    assert.equal(ticks, 5);
+    assert.equal(await store.getCounter("locked1"), undefined, "not written while the lock is held");
+    other.exec("COMMIT");
+    released = true;
+    await created;
+    assert.equal((await store.getCounter("locked1"))?.id, "locked1");
+  } finally {
+    if (!released) other.exec("ROLLBACK");
+    other.close();
+    await store.close();
+  }
+});
