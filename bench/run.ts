@@ -28,6 +28,8 @@ import { statsBench } from "./stats.js";
 const PLAIN_PORT = 8181;
 const HC_PORT = 8182;
 const MANY = Number(process.env.BENCH_COUNTERS ?? 10_000);
+/** Two of the SQLite fold worker's intervals (src/store/sqlite/fold-worker.ts). */
+const FOLD_WAIT_MS = 4000;
 const PG_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 async function createCounters(url: string, n: number): Promise<string[]> {
@@ -137,16 +139,17 @@ async function hitcounterRun(
   const idsFile = join(dataDir, "ids.txt");
   writeFileSync(idsFile, created.join("\n"));
   await load(urls.join(","), idsFile, 2); // warm-up, not measured
-  await new Promise((r) => setTimeout(r, 1000)); // let the warm-up's last hits commit
+  // Let the warm-up's hits commit and fold (every 2 s), so its work isn't measured below.
+  await new Promise((r) => setTimeout(r, FOLD_WAIT_MS));
   const before = await opts.backend.storedHits(created);
   const statementsBefore = await Promise.all(urls.map((u) => metric(u, "hitcounter_store_statements")));
   const countedBefore = await Promise.all(urls.map((u) => metric(u, "hitcounter_hits_counted_total")));
   const pids = servers.map((s) => s.pid as number);
   const cpuBefore = pids.map(threadCpu);
   const r = await load(urls.join(","), idsFile);
-  // The fold worker folds the journal once a second: wait for the last fold, so the CPU per
-  // hit below includes all the work the measured hits caused.
-  await new Promise((res) => setTimeout(res, 2000));
+  // Wait for the last fold, so the CPU per hit below includes all the work the measured hits
+  // caused.
+  await new Promise((res) => setTimeout(res, FOLD_WAIT_MS));
   const cpuAfter = pids.map(threadCpu);
   const statements = (await Promise.all(urls.map((u) => metric(u, "hitcounter_store_statements")))).reduce(
     (s, n, i) => s + n - (statementsBefore[i] as number),
