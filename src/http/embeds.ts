@@ -12,6 +12,7 @@ import { NOT_FOUND_SVG, PIXEL_GIF } from "../render/pictures.js";
 import { svgToPng } from "../render/png.js";
 import { noStore, SVG_CSP, verdict } from "./embed-headers.js";
 import { displayed, figuresJson } from "./figures.js";
+import { HOT_ROUTE } from "./hot-route.js";
 
 const EXTENSIONS = new Set(["svg", "png", "gif", "json"]);
 
@@ -44,30 +45,34 @@ function notFound(reply: FastifyReply, ext: string) {
 }
 
 export function embedRoutes(app: FastifyInstance, pipeline: Pipeline, now: () => number): void {
-  app.get<{ Params: { file: string }; Querystring: Record<string, unknown> }>("/c/:file", async (req, reply) => {
-    const file = req.params.file;
-    const dot = file.lastIndexOf(".");
-    const ext = dot > 0 ? file.slice(dot + 1) : "";
-    if (!EXTENSIONS.has(ext)) {
-      reply.code(404);
-      return envelope("not_found", "embeds are /c/{id}.svg, .png, .gif or .json");
-    }
-    const id = file.slice(0, dot);
-    if (ext === "json") reply.header("access-control-allow-origin", "*");
-    const opts = parseOptions(req.query);
-    const outcome = await pipeline.record(imageHit(req, id), opts.count);
-    if (!outcome) return notFound(reply, ext);
-    noStore(reply);
-    verdict(reply, outcome);
-    const live = outcome.live;
-    if (ext === "json") return figuresJson(live, now());
-    if (ext === "gif") return reply.type("image/gif").send(PIXEL_GIF);
-    const shown = displayed(live, outcome, opts, now());
-    const svg =
-      opts.style === "digits"
-        ? digitsSvg(shown.value, opts.digits, opts.theme)
-        : badgeSvg(opts, opts.label ?? live.row.label, shown.text);
-    if (ext === "png") return reply.type("image/png").send(svgToPng(svg));
-    return reply.header("content-security-policy", SVG_CSP).type("image/svg+xml; charset=utf-8").send(svg);
-  });
+  app.get<{ Params: { file: string }; Querystring: Record<string, unknown> }>(
+    "/c/:file",
+    HOT_ROUTE,
+    async (req, reply) => {
+      const file = req.params.file;
+      const dot = file.lastIndexOf(".");
+      const ext = dot > 0 ? file.slice(dot + 1) : "";
+      if (!EXTENSIONS.has(ext)) {
+        reply.code(404);
+        return envelope("not_found", "embeds are /c/{id}.svg, .png, .gif or .json");
+      }
+      const id = file.slice(0, dot);
+      if (ext === "json") reply.header("access-control-allow-origin", "*");
+      const opts = parseOptions(req.query);
+      const outcome = await pipeline.record(imageHit(req, id), opts.count);
+      if (!outcome) return notFound(reply, ext);
+      noStore(reply);
+      verdict(reply, outcome);
+      const live = outcome.live;
+      if (ext === "json") return figuresJson(live, now());
+      if (ext === "gif") return reply.type("image/gif").send(PIXEL_GIF);
+      const shown = displayed(live, outcome, opts, now());
+      const svg =
+        opts.style === "digits"
+          ? digitsSvg(shown.value, opts.digits, opts.theme)
+          : badgeSvg(opts, opts.label ?? live.row.label, shown.text);
+      if (ext === "png") return reply.type("image/png").send(svgToPng(svg));
+      return reply.header("content-security-policy", SVG_CSP).type("image/svg+xml; charset=utf-8").send(svg);
+    },
+  );
 }

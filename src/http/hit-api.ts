@@ -8,6 +8,7 @@ import type { Pipeline } from "../ingest/pipeline.js";
 import { COUNTER_JS } from "../render/script.js";
 import { noStore, verdict } from "./embed-headers.js";
 import { figuresJson } from "./figures.js";
+import { HOT_ROUTE } from "./hot-route.js";
 
 export interface HitBody {
   counter: string;
@@ -75,7 +76,7 @@ export function hitApiRoutes(app: FastifyInstance, pipeline: Pipeline, now: () =
     return reply.code(204).send();
   });
 
-  app.post("/api/hit", async (req, reply) => {
+  app.post("/api/hit", HOT_ROUTE, async (req, reply) => {
     reply.header("access-control-allow-origin", "*");
     const body = parseHitBody(req.body);
     const h = req.headers;
