@@ -78,7 +78,7 @@ export class Journal {
     this.trim = this.db.prepare("DELETE FROM journal WHERE seq <= ?");
     this.after = this.db.prepare("SELECT seq, data FROM journal WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?");
     this.end = this.db.prepare("SELECT COALESCE(MAX(seq), 0) FROM journal").pluck();
-    this.lastSeq = (this.db.prepare("SELECT COALESCE(MAX(seq), 0) FROM journal").pluck().get() as number) ?? 0;
+    this.lastSeq = this.last();
   }
 
   /**
