@@ -16,25 +16,60 @@ export type JournalEntry = [
   visitors: [string, string][],
 ];
 
+/**
+ * The same for a delta within one local hour, as nearly all are: the day and hour are written
+ * once, breakdowns flat as ["dim\0value", hits, …] and new visitors as bare hashes. At one hit
+ * per counter it takes half the bytes, and half the time to encode and to parse.
+ */
+export type HourEntry = [id: string, hits: number, hour: string, dims: (string | number)[], visitors: string[]];
+
 export function encodeBatch(batch: Batch, newVisitors: Map<string, [string, string][]>): string {
-  const out: JournalEntry[] = [];
+  const out: (JournalEntry | HourEntry)[] = [];
   for (const [id, d] of batch.counters) {
-    out.push([id, d.hits, [...d.days], [...d.hours], [...d.dims], newVisitors.get(id) ?? []]);
+    const fresh = newVisitors.get(id) ?? [];
+    if (d.hours.size !== 1) {
+      out.push([id, d.hits, [...d.days], [...d.hours], [...d.dims], fresh]);
+      continue;
+    }
+    const hour = d.hours.keys().next().value as string;
+    const dims: (string | number)[] = [];
+    // Dims keys are "day\0dim\0value", and the day is the hour's.
+    for (const [key, n] of d.dims) dims.push(key.slice(DAY_LENGTH + 1), n);
+    const hashes: string[] = [];
+    for (const v of fresh) hashes.push(v[0]);
+    out.push([id, d.hits, hour, dims, hashes]);
   }
   return JSON.stringify(out);
 }
+
+/** "YYYY-MM-DD" */
+const DAY_LENGTH = 10;
 
 /** Merges journal rows into one delta per counter, ready to fold. */
 export function mergeEntries(rows: string[]): Map<string, CounterDelta> {
   const merged = new Map<string, CounterDelta>();
   for (const data of rows) {
-    for (const [id, hits, days, hours, dims, visitors] of JSON.parse(data) as JournalEntry[]) {
+    for (const e of JSON.parse(data) as (JournalEntry | HourEntry)[]) {
+      const id = e[0];
       let d = merged.get(id);
       if (!d) {
         d = { hits: 0, days: new Map(), hours: new Map(), dims: new Map(), visitors: new Map() };
         merged.set(id, d);
       }
-      d.hits += hits;
+      d.hits += e[1];
+      if (e.length === 5) {
+        const [, hits, hour, dims, hashes] = e;
+        const day = hour.slice(0, DAY_LENGTH);
+        d.days.set(day, (d.days.get(day) ?? 0) + hits);
+        d.hours.set(hour, (d.hours.get(hour) ?? 0) + hits);
+        for (let i = 0; i < dims.length; i += 2) {
+          const k = `${day}\u0000${dims[i] as string}`;
+          d.dims.set(k, (d.dims.get(k) ?? 0) + (dims[i + 1] as number));
+        }
+        for (const hash of hashes) if (!d.visitors.has(hash)) d.visitors.set(hash, hour);
+        continue;
+      }
+      const [, , days, hours, dims, visitors] = e;
       for (const [k, n] of days) d.days.set(k, (d.days.get(k) ?? 0) + n);
       for (const [k, n] of hours) d.hours.set(k, (d.hours.get(k) ?? 0) + n);
       for (const [k, n] of dims) d.dims.set(k, (d.dims.get(k) ?? 0) + n);
