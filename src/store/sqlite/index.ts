@@ -139,12 +139,17 @@ export function openSqlite(opts: SqliteOptions): Store {
     }
     for (const w of waiters.splice(0)) w();
   });
-  worker.on("error", (err: Error) => {
+  // A worker that failed or exited can't answer: whatever waits on it fails instead of hanging.
+  let gone: Error | undefined;
+  const workerGone = (err: Error) => {
+    gone ??= err;
     foldError = err.message;
     for (const w of waiters.splice(0)) w();
     for (const w of writes.values()) w.reject(err);
     writes.clear();
-  });
+  };
+  worker.on("error", workerGone);
+  worker.on("exit", (code) => workerGone(new Error(`the fold worker exited (code ${code})`)));
   const nextMessage = () => new Promise<void>((resolve) => waiters.push(resolve));
 
   // An unref'd worker doesn't keep the process alive; while anything waits on it, it must.
@@ -158,6 +163,7 @@ export function openSqlite(opts: SqliteOptions): Store {
     hold();
     try {
       while (folded < target) {
+        if (gone) throw gone;
         const next = nextMessage();
         worker.postMessage({ type: "fold" });
         await next;
@@ -177,9 +183,11 @@ export function openSqlite(opts: SqliteOptions): Store {
     const done = new Promise<void>((resolve, reject) => writes.set(n, { resolve, reject }));
     hold();
     try {
+      if (gone) throw gone;
       worker.postMessage({ type: "write", n, statements, ...opts } satisfies WriteMessage);
       await done;
     } finally {
+      writes.delete(n);
       release();
     }
   }
