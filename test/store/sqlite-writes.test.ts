@@ -1,12 +1,15 @@
 // The SQLite store writes hitcounter.db only from its fold worker: a write that meets a long
-// fold transaction waits there, and the event loop, which answers every hit, stays free.
+// fold transaction waits there, and the event loop, which answers every hit, stays free; hits
+// committed meanwhile land after the write.
 
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { it } from "node:test";
 import Database from "better-sqlite3";
 import { DEFAULT_SETTINGS } from "../../src/counters/settings.js";
 import { openSqlite } from "../../src/store/sqlite/index.js";
+import type { Batch } from "../../src/store/store.js";
 import { tempDir } from "../helpers/server.js";
 
 it("creating a counter while hitcounter.db is locked by a long transaction doesn't block the event loop", async () => {
@@ -49,4 +52,56 @@ it("creating a counter while hitcounter.db is locked by a long transaction doesn
     other.close();
     await store.close();
   }
+});
+
+it("hits committed while a set count waits on the worker count on top of the new count", async () => {
+  const dataDir = tempDir();
+  const store = openSqlite({ dataDir });
+  const day = "2026-11-24";
+  const batch = (hits: number, visitor: string): Batch => ({
+    id: randomUUID(),
+    counters: new Map([
+      [
+        "edit1",
+        {
+          hits,
+          days: new Map([[day, hits]]),
+          hours: new Map([[`${day}T10`, hits]]),
+          dims: new Map(),
+          visitors: new Map([[visitor, `${day}T10`]]),
+        },
+      ],
+    ]),
+  });
+  await store.createCounter({
+    ...DEFAULT_SETTINGS,
+    id: "edit1",
+    tokenHash: "x",
+    createdAt: 0,
+    hits: 0,
+    visitors: 0,
+    revision: 0,
+  });
+  await store.applyBatch(batch(7, "v1"));
+  const other = new Database(join(dataDir, "hitcounter.db"));
+  other.exec("BEGIN IMMEDIATE");
+  try {
+    const edited = store.setHits("edit1", 100);
+    // The worker has taken the edit and waits for the lock in front of its fold; these hits
+    // reach the journal after the rows that fold covers.
+    await new Promise((r) => setTimeout(r, 300));
+    await store.applyBatch(batch(5, "v2"));
+    other.exec("COMMIT");
+    await edited;
+  } finally {
+    if (other.inTransaction) other.exec("ROLLBACK");
+    other.close();
+  }
+  const shown = await store.getCounter("edit1");
+  assert.equal(shown?.hits, 105, "the count set, plus the hits committed after it");
+  assert.equal((await store.getDay("edit1", day)).hits, 12, "today's figure keeps every hit");
+  await store.close();
+  const reopened = openSqlite({ dataDir });
+  assert.equal((await reopened.getCounter("edit1"))?.hits, 105, "what is stored agrees");
+  await reopened.close();
 });

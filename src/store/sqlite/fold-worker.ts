@@ -48,8 +48,9 @@ const prepared = new Map<string, Database.Statement>();
 
 function write(m: WriteMessage): void {
   try {
+    let seq: number | undefined;
     if (m.fold) {
-      const seq = folder.foldAll(journal);
+      seq = folder.foldAll(journal);
       parentPort?.postMessage({ type: "folded", seq });
     }
     db.transaction(() => {
@@ -63,7 +64,8 @@ function write(m: WriteMessage): void {
       }
     })();
     if (m.forgetKeys) folder.forgetKeys();
-    parentPort?.postMessage({ type: "written", n: m.n });
+    // With the fold's end: what the journal holds after it came after the write.
+    parentPort?.postMessage({ type: "written", n: m.n, seq });
   } catch (err) {
     parentPort?.postMessage({ type: "written", n: m.n, error: (err as Error).message });
   }

@@ -23,7 +23,7 @@ import type {
 } from "../store.js";
 import { Folder } from "./fold.js";
 import type { WriteMessage, WriteStatement } from "./fold-worker.js";
-import { encodeBatch, Journal } from "./journal.js";
+import { encodeBatch, Journal, mergeEntries } from "./journal.js";
 import { openRollups } from "./open.js";
 
 export interface SqliteOptions {
@@ -122,13 +122,13 @@ export function openSqlite(opts: SqliteOptions): Store {
   let folded = recovered;
   let foldError: string | undefined;
   const waiters: (() => void)[] = [];
-  const writes = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  const writes = new Map<number, { resolve: (seq: number | undefined) => void; reject: (e: Error) => void }>();
   let lastWrite = 0;
   worker.on("message", (m: { type: string; seq?: number; message?: string; n?: number; error?: string }) => {
     if (m.type === "written") {
       const w = writes.get(m.n as number);
       writes.delete(m.n as number);
-      if (m.error === undefined) w?.resolve();
+      if (m.error === undefined) w?.resolve(m.seq);
       else w?.reject(new Error(m.error));
     } else if (m.type === "folded") {
       folded = m.seq ?? folded;
@@ -178,14 +178,17 @@ export function openSqlite(opts: SqliteOptions): Store {
    * Runs statements in one transaction on the fold worker's connection: the only writer of
    * hitcounter.db, so the event loop never waits on its lock (see fold-worker.ts).
    */
-  async function write(statements: WriteStatement[], opts: { fold?: boolean; forgetKeys?: boolean } = {}) {
+  async function write(
+    statements: WriteStatement[],
+    opts: { fold?: boolean; forgetKeys?: boolean } = {},
+  ): Promise<number | undefined> {
     const n = ++lastWrite;
-    const done = new Promise<void>((resolve, reject) => writes.set(n, { resolve, reject }));
+    const done = new Promise<number | undefined>((resolve, reject) => writes.set(n, { resolve, reject }));
     hold();
     try {
       if (gone) throw gone;
       worker.postMessage({ type: "write", n, statements, ...opts } satisfies WriteMessage);
-      await done;
+      return await done;
     } finally {
       writes.delete(n);
       release();
@@ -249,10 +252,32 @@ export function openSqlite(opts: SqliteOptions): Store {
     [then, [id]],
   ];
 
-  /** Counter edits go straight to the rollups: fold first, then drop the cached figures. */
+  /**
+   * Counter edits go straight to the rollups: fold first, then re-read the counter's figures.
+   * Batches committed while the edit waited on the worker sit in the journal after the fold it
+   * ran behind: the next fold adds them on top of the edited figures, and so does this.
+   */
   const edit = async (id: string, statements: WriteStatement[]) => {
-    await write(statements, { fold: true, forgetKeys: true });
+    const foldedTo = await write(statements, { fold: true, forgetKeys: true });
     live.delete(id);
+    const l = liveOf(id);
+    if (!l || foldedTo === undefined || foldedTo >= journal.lastSeq) return;
+    const rows = journal.read(foldedTo, journal.lastSeq, Number.MAX_SAFE_INTEGER);
+    const d = mergeEntries(rows.map((r) => r.data)).get(id);
+    if (!d) return;
+    // As the fold will: every visitor the journal holds as new counts once, on its day.
+    const freshByDay = new Map<string, number>();
+    for (const [hash, hour] of d.visitors) {
+      const day = hour.slice(0, 10);
+      seenOf(l, id, day).add(hash);
+      freshByDay.set(day, (freshByDay.get(day) ?? 0) + 1);
+    }
+    l.hits += d.hits;
+    l.visitors += d.visitors.size;
+    for (const [day, hits] of d.days) {
+      const prev = dayFromDb(id, day);
+      l.days.set(day, { day, hits: prev.hits + hits, visitors: prev.visitors + (freshByDay.get(day) ?? 0) });
+    }
   };
 
   return {
