@@ -2,7 +2,7 @@
 // Everything but create needs the counter's admin token (Authorization: Bearer TOKEN).
 
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { Registry } from "../counters/registry.js";
+import type { LiveCounter, Registry } from "../counters/registry.js";
 import { currentFigures } from "../counters/registry.js";
 import {
   checkSettings,
@@ -16,6 +16,7 @@ import { hashToken, newId, newToken } from "../counters/tokens.js";
 import { tooMany } from "../errors.js";
 import type { Committer } from "../ingest/committer.js";
 import type { CounterRow, Store } from "../store/store.js";
+import { localBucket } from "../time/zone.js";
 import { asOwner } from "./access.js";
 import { WindowLimit } from "./limits.js";
 
@@ -112,7 +113,7 @@ export function countersApiRoutes(app: FastifyInstance, d: CountersDeps): void {
         // Hits accepted before the change commit first, so the new count is exactly `count`.
         await d.committer.flush();
         await d.store.setHits(live.row.id, count);
-        live.row.hits = count;
+        await takeStored(d, live);
       }
       return counterView(live.row, currentFigures(live, d.now()));
     },
@@ -123,9 +124,7 @@ export function countersApiRoutes(app: FastifyInstance, d: CountersDeps): void {
     await d.committer.flush();
     await d.store.resetCounter(live.row.id);
     d.past.forget(live.row.id);
-    live.row.hits = 0;
-    live.row.visitors = 0;
-    live.today = { day: live.today.day, hits: 0, visitors: 0 };
+    await takeStored(d, live);
     return counterView(live.row, currentFigures(live, d.now()));
   });
 
@@ -137,4 +136,17 @@ export function countersApiRoutes(app: FastifyInstance, d: CountersDeps): void {
     d.registry.drop(live.row.id);
     return reply.code(204).send();
   });
+}
+
+/**
+ * After a set count or reset, the counter shows what the store now holds: the new figures plus
+ * any hits committed while the change was being made.
+ */
+async function takeStored(d: { store: Store; now: () => number }, live: LiveCounter): Promise<void> {
+  const row = await d.store.getCounter(live.row.id);
+  if (!row) return;
+  live.row.hits = row.hits;
+  live.row.visitors = row.visitors;
+  live.row.revision = row.revision;
+  live.today = await d.store.getDay(live.row.id, localBucket(live.row.timeZone, d.now()).day);
 }
