@@ -1,14 +1,15 @@
 // Builds the HTTP app around a store without listening, so tests can drive it directly and
 // main.ts can boot it. Owns the wiring of the hit path and its background timers.
 
+import { createServer } from "node:http";
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from "fastify";
 import type { Config } from "./config.js";
 import { startRefresh } from "./counters/refresh.js";
 import { Registry } from "./counters/registry.js";
 import { AppError, envelope } from "./errors.js";
 import { countersApiRoutes } from "./http/counters-api.js";
-import { embedRoutes } from "./http/embeds.js";
-import { guardRoutes } from "./http/guard.js";
+import { embedHandler } from "./http/embeds.js";
+import { Guard, guardRoutes } from "./http/guard.js";
 import { healthRoutes } from "./http/health.js";
 import { hitApiRoutes } from "./http/hit-api.js";
 import { PastBreakdowns } from "./http/past-breakdowns.js";
@@ -55,8 +56,18 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
   const classifier = new Classifier({ hitRatePerMinute: config.hitRatePerMinute, now });
   const recent = new RecentVisitors(now);
   const pipeline = new Pipeline(registry, classifier, salts, committer, metrics, recent, now);
+  const guard = new Guard(config.requestRatePerMinute, now);
+  const embeds = embedHandler({
+    pipeline,
+    guard,
+    trustProxy: config.trustProxy,
+    now,
+    logError: (err) => http.log.error({ err }, "embed request failed"),
+  });
 
-  const http = Fastify({
+  const http: FastifyInstance = Fastify({
+    // The embed routes are answered before Fastify sees the request (see http/embeds.ts).
+    serverFactory: (handler) => createServer((req, res) => embeds(req, res) || handler(req, res)),
     logger: opts.logger === false ? false : { level: config.logLevel },
     trustProxy: config.trustProxy,
     bodyLimit: BODY_LIMIT,
@@ -82,9 +93,8 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
   });
   http.setNotFoundHandler((_req, reply) => reply.code(404).send(envelope("not_found", "no such route")));
 
-  guardRoutes(http, config.requestRatePerMinute, now);
+  guardRoutes(http, guard);
   webRoutes(http);
-  embedRoutes(http, pipeline, now);
   hitApiRoutes(http, pipeline, now);
   const past = new PastBreakdowns(store);
   countersApiRoutes(http, {

@@ -4,10 +4,15 @@
 import type { FastifyReply } from "fastify";
 import type { Outcome } from "../ingest/pipeline.js";
 
+/** As name/value pairs, for the embed routes that write their headers themselves. */
+export const NO_STORE: readonly [string, string][] = [
+  ["cache-control", "no-cache, no-store, must-revalidate, max-age=0"],
+  ["pragma", "no-cache"],
+  ["expires", "0"],
+];
+
 export function noStore(reply: FastifyReply): void {
-  reply.header("cache-control", "no-cache, no-store, must-revalidate, max-age=0");
-  reply.header("pragma", "no-cache");
-  reply.header("expires", "0");
+  for (const [name, value] of NO_STORE) reply.header(name, value);
 }
 
 export function verdict(reply: FastifyReply, o: Outcome): void {

@@ -1,7 +1,8 @@
 // What every request passes before its route: a per-address request rate (429 past
 // REQUEST_RATE_PER_MINUTE) and the security headers every answer carries. HTML pages also get
 // a strict Content-Security-Policy and may not be framed (htmlHeaders). CORS is not set here: only the
-// public embed and JSON routes open it, each for itself.
+// public embed and JSON routes open it, each for itself. The embed routes, answered ahead of
+// Fastify (embeds.ts), pass the same Guard.
 
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { envelope } from "../errors.js";
@@ -16,24 +17,45 @@ const PROXY_FACTOR = 50;
 /** Monitoring must keep working while an address floods the server. */
 const UNLIMITED = new Set(["/healthz", "/metrics"]);
 
+/** Headers on every answer, as name/value pairs. */
+export const SECURITY_HEADERS: readonly [string, string][] = [
+  ["x-content-type-options", "nosniff"],
+  ["referrer-policy", "no-referrer"],
+];
+
 export const HTML_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-export function guardRoutes(app: FastifyInstance, requestRatePerMinute: number, now: () => number): void {
-  const requests = new WindowLimit(requestRatePerMinute, 60_000, now);
-  const proxies = new WindowLimit(requestRatePerMinute * PROXY_FACTOR, 60_000, now);
-  // Callback-style hooks: they run on every hit, and an async hook costs a promise each time.
+/** The per-address request rate, shared by the Fastify routes and the embed routes. */
+export class Guard {
+  private readonly requests: WindowLimit;
+  private readonly proxies: WindowLimit;
+  /** The 429 body. */
+  readonly refusal: ReturnType<typeof envelope>;
+
+  constructor(requestRatePerMinute: number, now: () => number) {
+    this.requests = new WindowLimit(requestRatePerMinute, 60_000, now);
+    this.proxies = new WindowLimit(requestRatePerMinute * PROXY_FACTOR, 60_000, now);
+    this.refusal = envelope("rate_limited", `at most ${requestRatePerMinute} requests per minute from one address`);
+  }
+
+  /** Counts one request; 0 when it may go on, else the seconds to wait (Retry-After). */
+  admit(ip: string, userAgent: string | undefined): number {
+    const limit = userAgent !== undefined && IMAGE_PROXY.test(userAgent) ? this.proxies : this.requests;
+    return limit.take(ip) ? 0 : limit.retryAfter();
+  }
+}
+
+export function guardRoutes(app: FastifyInstance, guard: Guard): void {
+  // Callback-style hooks: an async hook costs a promise on every request.
   app.addHook("onRequest", (req, reply, done) => {
-    reply.header("x-content-type-options", "nosniff");
-    reply.header("referrer-policy", "no-referrer");
+    for (const [name, value] of SECURITY_HEADERS) reply.header(name, value);
     if (UNLIMITED.has(req.url)) return done();
     const ua = req.headers["user-agent"];
-    const limit = typeof ua === "string" && IMAGE_PROXY.test(ua) ? proxies : requests;
-    if (limit.take(req.ip)) return done();
-    reply.header("retry-after", String(limit.retryAfter()));
-    reply
-      .code(429)
-      .send(envelope("rate_limited", `at most ${requestRatePerMinute} requests per minute from one address`));
+    const wait = guard.admit(req.ip, typeof ua === "string" ? ua : undefined);
+    if (wait === 0) return done();
+    reply.header("retry-after", String(wait));
+    reply.code(429).send(guard.refusal);
   });
 }
 
