@@ -57,11 +57,13 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
   const recent = new RecentVisitors(now);
   const pipeline = new Pipeline(registry, classifier, salts, committer, metrics, recent, now);
   const guard = new Guard(config.requestRatePerMinute, now);
+  let closing = false;
   const embeds = embedHandler({
     pipeline,
     guard,
     trustProxy: config.trustProxy,
     now,
+    closing: () => closing,
     logError: (err) => http.log.error({ err }, "embed request failed"),
   });
 
@@ -123,6 +125,10 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
 
   // Shutdown order: stop accepting and finish in-flight requests (Fastify does that before
   // onClose), then commit what they counted, then close the store.
+  http.addHook("preClose", (done) => {
+    closing = true;
+    done();
+  });
   http.addHook("onClose", async () => {
     clearInterval(rotate);
     stopRefresh();

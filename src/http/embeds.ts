@@ -32,6 +32,8 @@ export interface EmbedDeps {
   /** TRUST_PROXY: whom to believe for X-Forwarded-For, as Fastify's trustProxy. */
   trustProxy: boolean | string[];
   now: () => number;
+  /** True once the server is shutting down: new requests get 503, as Fastify answers them. */
+  closing: () => boolean;
   /** Where a failure on the way is reported. */
   logError: (err: unknown) => void;
 }
@@ -69,6 +71,9 @@ async function answer(
   file: string,
   query: string,
 ) {
+  if (deps.closing()) {
+    return sendError(res, 503, envelope("unavailable", "the server is shutting down"), ["connection", "close"]);
+  }
   const h = req.headers;
   const ua = h["user-agent"];
   const wait = deps.guard.admit(ip, ua);
