@@ -1,11 +1,18 @@
-// The SQLite journal's row format: what a batch becomes on disk and back, in the compact
-// one-hour form, the general form, and rows written before the compact form existed.
+// The SQLite journal: what a batch becomes on disk and back, in the compact one-hour form, the
+// general form, and rows written before the compact form existed; and its sequence numbers,
+// which must never fall below the fold watermark.
 
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
 import { it } from "node:test";
+import Database from "better-sqlite3";
+import { DEFAULT_SETTINGS } from "../../src/counters/settings.js";
 import { dimKey } from "../../src/store/caps.js";
+import { openSqlite } from "../../src/store/sqlite/index.js";
 import { encodeBatch, mergeEntries } from "../../src/store/sqlite/journal.js";
-import type { CounterDelta } from "../../src/store/store.js";
+import type { Batch, CounterDelta } from "../../src/store/store.js";
+import { tempDir } from "../helpers/server.js";
 
 function delta(hits: [hour: string, n: number][], pages: [string, string, number][], visitors: [string, string][]) {
   const d: CounterDelta = { hits: 0, days: new Map(), hours: new Map(), dims: new Map(), visitors: new Map() };
@@ -88,4 +95,85 @@ it("rows in the general form only, as written before the compact form, still rea
       ["h2", "2026-11-24T10"],
     ],
   );
+});
+
+/** A batch of `hits` hits on one counter, as the committer hands it to the store. */
+function oneCounterBatch(id: string, hits: number): Batch {
+  return { id: randomUUID(), counters: new Map([[id, delta([["2026-11-24T10", hits]], [], [])]]) };
+}
+
+async function storedHits(dataDir: string, id: string): Promise<number | undefined> {
+  const store = openSqlite({ dataDir });
+  const hits = (await store.getCounter(id))?.hits;
+  await store.close();
+  return hits;
+}
+
+it("sequence numbers keep growing after the journal was folded and emptied, restart after restart", async () => {
+  const dataDir = tempDir();
+  for (let round = 1; round <= 3; round++) {
+    const store = openSqlite({ dataDir });
+    if (round === 1)
+      await store.createCounter({
+        ...DEFAULT_SETTINGS,
+        id: "seq1",
+        tokenHash: "x",
+        createdAt: 0,
+        hits: 0,
+        visitors: 0,
+        revision: 0,
+      });
+    await store.applyBatch(oneCounterBatch("seq1", 2));
+    await store.applyBatch(oneCounterBatch("seq1", 1));
+    // Closing folds the journal and empties it: a number handed out again from its end
+    // would sit below the fold watermark, and the next start would skip that batch.
+    await store.close();
+    assert.equal(await storedHits(dataDir, "seq1"), 3 * round);
+  }
+  const journal = new Database(join(dataDir, "journal.db"));
+  assert.doesNotMatch(
+    journal.prepare("SELECT sql FROM sqlite_master WHERE name = 'journal'").pluck().get() as string,
+    /AUTOINCREMENT/,
+  );
+  journal.close();
+});
+
+it("a journal made with AUTOINCREMENT is folded, then remade and continued after the watermark", async () => {
+  const dataDir = tempDir();
+  const store = openSqlite({ dataDir });
+  await store.createCounter({
+    ...DEFAULT_SETTINGS,
+    id: "old1",
+    tokenHash: "x",
+    createdAt: 0,
+    hits: 0,
+    visitors: 0,
+    revision: 0,
+  });
+  await store.applyBatch(oneCounterBatch("old1", 4));
+  await store.close();
+  const rollups = new Database(join(dataDir, "hitcounter.db"));
+  const watermark = rollups.prepare("SELECT value FROM meta WHERE key = 'folded_seq'").pluck().get() as number;
+  rollups.close();
+  assert.ok(watermark >= 1);
+  // As the previous version left it after a kill: one committed, unfolded batch.
+  const journal = new Database(join(dataDir, "journal.db"));
+  journal.exec("DROP TABLE journal");
+  journal.exec("CREATE TABLE journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT NOT NULL)");
+  journal
+    .prepare("INSERT INTO journal (seq, data) VALUES (?, ?)")
+    .run(watermark + 1, encodeBatch(oneCounterBatch("old1", 5), new Map()));
+  journal.close();
+
+  const reopened = openSqlite({ dataDir });
+  assert.equal((await reopened.getCounter("old1"))?.hits, 9);
+  await reopened.applyBatch(oneCounterBatch("old1", 1));
+  await reopened.close();
+  assert.equal(await storedHits(dataDir, "old1"), 10);
+  const after = new Database(join(dataDir, "journal.db"));
+  assert.doesNotMatch(
+    after.prepare("SELECT sql FROM sqlite_master WHERE name = 'journal'").pluck().get() as string,
+    /AUTOINCREMENT/,
+  );
+  after.close();
 });

@@ -104,12 +104,14 @@ export class Journal {
     if (role === "writer") {
       this.db.pragma("journal_mode = WAL");
       this.db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
-      // AUTOINCREMENT: sequence numbers must never be reused once folded rows are deleted,
-      // or new batches would sit below the fold watermark and never be folded.
-      this.db.exec("CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT NOT NULL)");
+      // Sequence numbers are given by the writer (lastSeq + 1), never by SQLite: once folded
+      // rows are deleted, SQLite would hand out numbers again from the table's current end,
+      // below the fold watermark, and such batches would never be folded. AUTOINCREMENT did
+      // the same at the price of a second page written on every commit.
+      this.db.exec("CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, data TEXT NOT NULL)");
     }
     this.db.pragma("busy_timeout = 5000");
-    this.append = this.db.prepare("INSERT INTO journal (data) VALUES (?)");
+    this.append = this.db.prepare("INSERT INTO journal (seq, data) VALUES (?, ?)");
     this.trim = this.db.prepare("DELETE FROM journal WHERE seq <= ?");
     this.after = this.db.prepare("SELECT seq, data FROM journal WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?");
     this.end = this.db.prepare("SELECT COALESCE(MAX(seq), 0) FROM journal").pluck();
@@ -118,24 +120,24 @@ export class Journal {
 
   /**
    * Makes the next sequence number follow `seq` (the fold watermark), in case journal.db was
-   * lost or replaced while hitcounter.db kept its watermark.
+   * lost or replaced while hitcounter.db kept its watermark. A journal made before sequence
+   * numbers were given by the writer is remade without AUTOINCREMENT once it is empty, as it
+   * is after recovery.
    */
   continueAfter(seq: number): void {
-    const current = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'journal'").pluck().get() as
-      | number
-      | undefined;
-    if ((current ?? 0) >= seq) return;
-    this.db.transaction(() => {
-      this.db.prepare("DELETE FROM sqlite_sequence WHERE name = 'journal'").run();
-      this.db.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('journal', ?)").run(seq);
-    })();
     this.lastSeq = Math.max(this.lastSeq, seq);
+    const sql = this.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'journal'").pluck().get() as string;
+    if (!/AUTOINCREMENT/i.test(sql) || this.last() !== 0) return;
+    this.db.transaction(() => {
+      this.db.exec("DROP TABLE journal");
+      this.db.exec("CREATE TABLE journal (seq INTEGER PRIMARY KEY, data TEXT NOT NULL)");
+    })();
   }
 
   /** Appends and commits one batch; returns its sequence number. */
   write(data: string): number {
-    this.lastSeq = Number(this.append.run(data).lastInsertRowid);
-    return this.lastSeq;
+    this.append.run(this.lastSeq + 1, data);
+    return ++this.lastSeq;
   }
 
   /** The last sequence number written so far. */
