@@ -15,9 +15,16 @@ export function noStore(reply: FastifyReply): void {
   for (const [name, value] of NO_STORE) reply.header(name, value);
 }
 
+/** The verdict as a flat name, value list, after the headers in `before`. */
+export function verdictHeaders(o: Outcome, before: readonly string[] = []): string[] {
+  const headers = [...before, "x-hit-counted", o.counted ? "1" : "0"];
+  if (o.reason) headers.push("x-hit-reason", o.reason);
+  return headers;
+}
+
 export function verdict(reply: FastifyReply, o: Outcome): void {
-  reply.header("x-hit-counted", o.counted ? "1" : "0");
-  if (o.reason) reply.header("x-hit-reason", o.reason);
+  const headers = verdictHeaders(o);
+  for (let i = 0; i < headers.length; i += 2) reply.header(headers[i] as string, headers[i + 1]);
 }
 
 /** SVG opened directly must not run scripts, even if escaping ever failed. */

@@ -10,13 +10,13 @@ import proxyAddr from "@fastify/proxy-addr";
 import { parse as parseQuery } from "fast-querystring";
 import { AppError, envelope } from "../errors.js";
 import { type Hit, splitUrl } from "../ingest/hit.js";
-import type { Outcome, Pipeline } from "../ingest/pipeline.js";
+import type { Pipeline } from "../ingest/pipeline.js";
 import { badgeSvg } from "../render/badge.js";
 import { digitsSvg } from "../render/digits.js";
 import { DEFAULT_OPTIONS, type DisplayOptions, parseOptions } from "../render/options.js";
 import { NOT_FOUND_SVG, PIXEL_GIF } from "../render/pictures.js";
 import { svgToPng } from "../render/png.js";
-import { NO_STORE, SVG_CSP } from "./embed-headers.js";
+import { NO_STORE, SVG_CSP, verdictHeaders } from "./embed-headers.js";
 import { displayed, figuresJson } from "./figures.js";
 import { type Guard, SECURITY_HEADERS } from "./guard.js";
 
@@ -93,7 +93,7 @@ async function answer(
   }
   const outcome = await deps.pipeline.record(imageHit(h, ip, ua, file.slice(0, dot)), opts.count);
   if (!outcome) return notFound(res, ext, cors);
-  const headers = verdict(outcome, cors);
+  const headers = verdictHeaders(outcome, cors);
   const live = outcome.live;
   if (ext === "json") return send(res, 200, headers, JSON_TYPE, JSON.stringify(figuresJson(live, deps.now())));
   if (ext === "gif") return send(res, 200, headers, "image/gif", PIXEL_GIF);
@@ -121,13 +121,6 @@ function imageHit(h: IncomingMessage["headers"], ip: string, ua: string | undefi
     referrerUrl: "",
     privacySignal: h.dnt === "1" || h["sec-gpc"] === "1",
   };
-}
-
-/** The counting verdict headers, after any set before (flat name, value list). */
-function verdict(o: Outcome, before: string[]): string[] {
-  const headers = [...before, "x-hit-counted", o.counted ? "1" : "0"];
-  if (o.reason) headers.push("x-hit-reason", o.reason);
-  return headers;
 }
 
 function notFound(res: ServerResponse, ext: string, cors: string[]) {
