@@ -70,6 +70,8 @@ describe("embed requests", () => {
     assert.equal(head.headers["content-type"], get.headers["content-type"]);
     assert.equal(head.headers["x-hit-counted"], "0");
     assert.equal(head.headers["x-content-type-options"], "nosniff");
+    // The server keeps Fastify's keep-alive (72 s), not Node's 5 s.
+    assert.equal(get.headers["keep-alive"], "timeout=72");
   });
 
   it("other methods and deeper paths under /c/ are no embed: 404 JSON", async () => {
