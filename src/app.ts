@@ -71,12 +71,13 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
     // The embed routes are answered before Fastify sees the request (see http/embeds.ts).
     serverFactory: (handler, opts) => {
       const server = createServer((req, res) => embeds(req, res) || handler(req, res));
-      // Fastify sets these on the servers it makes, not on a factory's: the same defaults, so
-      // keep-alive outlasts the 60 s idle timeout of common load balancers as it did before.
-      const o = opts as { keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number };
-      server.keepAliveTimeout = o.keepAliveTimeout ?? 72_000;
-      server.requestTimeout = o.requestTimeout ?? 0;
-      server.setTimeout(o.connectionTimeout ?? 0);
+      // Fastify sets these on the servers it makes, not on a factory's. It hands the factory
+      // its options with defaults filled in, so keep-alive stays at its 72 s, outlasting the
+      // 60 s idle timeout of common load balancers, as before.
+      const o = opts as { keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number };
+      server.keepAliveTimeout = o.keepAliveTimeout;
+      server.requestTimeout = o.requestTimeout;
+      server.setTimeout(o.connectionTimeout);
       return server;
     },
     logger: opts.logger === false ? false : { level: config.logLevel },

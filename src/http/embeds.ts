@@ -25,6 +25,8 @@ const EXTENSIONS = new Set(["svg", "png", "gif", "json"]);
 const MAX_FILE = 100;
 const SVG_TYPE = "image/svg+xml; charset=utf-8";
 const JSON_TYPE = "application/json; charset=utf-8";
+/** The security and no-store headers, flat (name, value, …), built once rather than per answer. */
+const EVERY_ANSWER: string[] = [...SECURITY_HEADERS, ...NO_STORE].flat();
 
 export interface EmbedDeps {
   pipeline: Pipeline;
@@ -140,10 +142,9 @@ function sendError(res: ServerResponse, status: number, body: ReturnType<typeof 
  * chunked framing; a HEAD request gets the headers only (Node drops the body).
  */
 function send(res: ServerResponse, status: number, headers: string[], type: string, body: string | Buffer): void {
-  const all: string[] = [];
-  for (const [name, value] of SECURITY_HEADERS) all.push(name, value);
-  for (const [name, value] of NO_STORE) all.push(name, value);
-  all.push(...headers, "content-type", type, "content-length", String(Buffer.byteLength(body)));
-  res.writeHead(status, all);
+  res.writeHead(
+    status,
+    EVERY_ANSWER.concat(headers, "content-type", type, "content-length", String(Buffer.byteLength(body))),
+  );
   res.end(body);
 }
