@@ -5,19 +5,25 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 /**
- * A new counter id: 12 URL-safe characters, the first a letter or digit: an id starting with
- * "-" reads as an option on a command line (`hitcounter stats -1x…`).
+ * `bytes` random bytes as URL-safe text whose first character is a letter or digit: text
+ * starting with "-" reads as an option on a command line (`hitcounter stats -1x…`, or
+ * `--token -Xy…`), about one draw in 32 otherwise.
  */
-export function newId(): string {
+function commandLineSafe(bytes: number): string {
   for (;;) {
-    const id = randomBytes(9).toString("base64url");
-    if (id[0] !== "-" && id[0] !== "_") return id;
+    const s = randomBytes(bytes).toString("base64url");
+    if (s[0] !== "-" && s[0] !== "_") return s;
   }
 }
 
-/** A new admin token: 43 URL-safe characters (256 bits). */
+/** A new counter id: 12 URL-safe characters, the first a letter or digit. */
+export function newId(): string {
+  return commandLineSafe(9);
+}
+
+/** A new admin token: 43 URL-safe characters (256 bits), the first a letter or digit. */
 export function newToken(): string {
-  return randomBytes(32).toString("base64url");
+  return commandLineSafe(32);
 }
 
 export function hashToken(token: string): string {
