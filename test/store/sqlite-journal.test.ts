@@ -1,5 +1,5 @@
 // The SQLite journal: what a batch becomes on disk and back, in the compact one-hour form, the
-// general form, and rows written before the compact form existed; and its sequence numbers,
+// general form, and rows written before the string table or the compact form existed; and its sequence numbers,
 // which must never fall below the fold watermark.
 
 import assert from "node:assert/strict";
@@ -64,15 +64,17 @@ it("a batch reads back as it was written, within one hour and across midnight", 
       ["c2", [...midnight.visitors]],
     ]),
   );
-  const parsed = JSON.parse(row) as unknown[][];
-  assert.equal(parsed[0]?.length, 5, "one hour: the compact form");
-  assert.equal(parsed[1]?.length, 6, "two hours: the general form");
+  const parsed = JSON.parse(row) as unknown[];
+  assert.equal(parsed[0], 2, "a row with a string table");
+  assert.deepEqual(parsed[1], ['page\u0000/a\u0000b"<x>', "page\u0000/", "2026-11-24T10"]);
+  assert.deepEqual(parsed[2], ["c1", 3, 2, [0, 2, 1, 1], ["h1", "h2"]], "one hour: the compact form");
+  assert.equal((parsed[3] as unknown[]).length, 6, "two hours: the general form");
   const back = mergeEntries([row]);
   assert.deepEqual(back.get("c1"), oneHour);
   assert.deepEqual(back.get("c2"), midnight);
 });
 
-it("rows in the general form only, as written before the compact form, still read, and merge", () => {
+it("rows written before the string table, in the general and the inline compact form, still read, and merge", () => {
   const old = JSON.stringify([
     [
       "c1",
