@@ -8,6 +8,7 @@ import {
   checkSettings,
   createSchema,
   DEFAULT_SETTINGS,
+  newCounterRow,
   patchSchema,
   type SettingsInput,
 } from "../counters/settings.js";
@@ -76,18 +77,11 @@ export function countersApiRoutes(app: FastifyInstance, d: CountersDeps): void {
         throw tooMany(`at most ${d.createRatePerHour} counters per hour from one address`);
       }
       const input = req.body ?? {};
-      const row: CounterRow = {
-        ...DEFAULT_SETTINGS,
-        ...checkSettings(input),
-        id: newId(),
-        tokenHash: "",
-        createdAt: d.now(),
-        hits: input.start ?? 0,
-        visitors: 0,
-        revision: 0,
-      };
       const token = newToken();
-      row.tokenHash = hashToken(token);
+      const row = newCounterRow(
+        { ...DEFAULT_SETTINGS, ...checkSettings(input) },
+        { id: newId(), tokenHash: hashToken(token), createdAt: d.now(), hits: input.start ?? 0 },
+      );
       await d.store.createCounter(row);
       d.registry.add(row);
       reply.code(201);
