@@ -93,7 +93,9 @@ async function answer(
     if (err instanceof AppError) return sendError(res, err.status, envelope(err.code, err.message), cors);
     throw err;
   }
-  const outcome = await deps.pipeline.record(imageHit(h, ip, ua, file.slice(0, dot)), opts.count);
+  // A HEAD request shows nobody a picture: link checkers, monitors and crawlers send it.
+  const count = opts.count && req.method === "GET";
+  const outcome = await deps.pipeline.record(imageHit(h, ip, ua, file.slice(0, dot)), count);
   if (!outcome) return notFound(res, ext, cors);
   const headers = verdictHeaders(outcome, cors);
   const live = outcome.live;

@@ -74,6 +74,21 @@ describe("embed requests", () => {
     assert.equal(get.headers["keep-alive"], "timeout=72");
   });
 
+  it("HEAD never counts: link checkers and monitors send it, and no one sees a picture", async () => {
+    const s = await start();
+    const c = await createCounter(s.url);
+    const head = await raw(s.url, "HEAD", `/c/${c.id}.svg`);
+    assert.equal(head.status, 200);
+    assert.equal(head.headers["x-hit-counted"], "0");
+    assert.equal(head.headers["x-hit-reason"], "nocount");
+    const get = await raw(s.url, "GET", `/c/${c.id}.svg`);
+    assert.equal(get.headers["x-hit-counted"], "1");
+    const json = JSON.parse((await raw(s.url, "GET", `/c/${c.id}.json?count=false`)).body.toString()) as {
+      hits: number;
+    };
+    assert.equal(json.hits, 1);
+  });
+
   it("other methods and deeper paths under /c/ are no embed: 404 JSON", async () => {
     const s = await start();
     const c = await createCounter(s.url);
