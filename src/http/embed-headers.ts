@@ -15,16 +15,19 @@ export function noStore(reply: FastifyReply): void {
   for (const [name, value] of NO_STORE) reply.header(name, value);
 }
 
-/** The verdict as a flat name, value list, after the headers in `before`. */
-export function verdictHeaders(o: Outcome, before: readonly string[] = []): string[] {
-  const headers = [...before, "x-hit-counted", o.counted ? "1" : "0"];
-  if (o.reason) headers.push("x-hit-reason", o.reason);
+const COUNTED = "x-hit-counted";
+const REASON = "x-hit-reason";
+
+/** Appends the verdict to a flat name, value list (the embed routes write their own headers). */
+export function appendVerdict(headers: string[], o: Outcome): string[] {
+  headers.push(COUNTED, o.counted ? "1" : "0");
+  if (o.reason) headers.push(REASON, o.reason);
   return headers;
 }
 
 export function verdict(reply: FastifyReply, o: Outcome): void {
-  const headers = verdictHeaders(o);
-  for (let i = 0; i < headers.length; i += 2) reply.header(headers[i] as string, headers[i + 1]);
+  reply.header(COUNTED, o.counted ? "1" : "0");
+  if (o.reason) reply.header(REASON, o.reason);
 }
 
 /** SVG opened directly must not run scripts, even if escaping ever failed. */

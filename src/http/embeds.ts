@@ -16,7 +16,7 @@ import { digitsSvg } from "../render/digits.js";
 import { DEFAULT_OPTIONS, type DisplayOptions, parseOptions } from "../render/options.js";
 import { NOT_FOUND_SVG, PIXEL_GIF } from "../render/pictures.js";
 import { svgToPng } from "../render/png.js";
-import { NO_STORE, SVG_CSP, verdictHeaders } from "./embed-headers.js";
+import { appendVerdict, NO_STORE, SVG_CSP } from "./embed-headers.js";
 import { displayed, figuresJson } from "./figures.js";
 import { type Guard, SECURITY_HEADERS } from "./guard.js";
 
@@ -97,7 +97,8 @@ async function answer(
   const count = opts.count && req.method === "GET";
   const outcome = await deps.pipeline.record(imageHit(h, ip, ua, file.slice(0, dot)), count);
   if (!outcome) return notFound(res, ext, cors);
-  const headers = verdictHeaders(outcome, cors);
+  // `cors` is this request's own list: the verdict and later headers join it.
+  const headers = appendVerdict(cors, outcome);
   const live = outcome.live;
   if (ext === "json") return send(res, 200, headers, JSON_TYPE, JSON.stringify(figuresJson(live, deps.now())));
   if (ext === "gif") return send(res, 200, headers, "image/gif", PIXEL_GIF);
