@@ -30,7 +30,7 @@ const PLAIN_PORT = 8181;
 const HC_PORT = 8182;
 const MANY = Number(process.env.BENCH_COUNTERS ?? 10_000);
 /** Two of the SQLite fold worker's intervals (src/store/sqlite/fold-worker.ts). */
-const FOLD_WAIT_MS = 10_000;
+const FOLD_WAIT_MS = 20_000;
 /**
  * Measured loads per run (BENCH_REPEATS), each after its own baseline; the median ratio is
  * printed. This VM's core sometimes runs at half speed for a while (host contention), and one
@@ -146,7 +146,7 @@ async function hitcounterRun(
   const idsFile = join(dataDir, "ids.txt");
   writeFileSync(idsFile, created.join("\n"));
   await load(urls.join(","), idsFile, 2); // warm-up, not measured
-  // Let the warm-up's hits commit and fold (every 5 s), so its work isn't measured below.
+  // Let the warm-up's hits commit and fold (every 10 s), so its work isn't measured below.
   await new Promise((r) => setTimeout(r, FOLD_WAIT_MS));
   const before = await opts.backend.storedHits(created);
   const statementsBefore = await Promise.all(urls.map((u) => metric(u, "hitcounter_store_statements")));

@@ -76,9 +76,8 @@ export function encodeBatch(batch: Batch, newVisitors: Map<string, [string, stri
 /** "YYYY-MM-DD" */
 const DAY_LENGTH = 10;
 
-/** Merges journal rows into one delta per counter, ready to fold. */
-export function mergeEntries(rows: string[]): Map<string, CounterDelta> {
-  const merged = new Map<string, CounterDelta>();
+/** Merges journal rows into one delta per counter (into `merged`, if given), ready to fold. */
+export function mergeEntries(rows: string[], merged = new Map<string, CounterDelta>()): Map<string, CounterDelta> {
   for (const data of rows) {
     const parsed = JSON.parse(data) as unknown[];
     const tabled = parsed[0] === TABLED;
