@@ -1,9 +1,11 @@
 // The SQLite store writes hitcounter.db only from its fold worker: a write that meets a long
 // fold transaction waits there, and the event loop, which answers every hit, stays free; hits
-// committed meanwhile land after the write.
+// committed meanwhile land after the write. The worker also runs below the event loop's
+// priority, so a fold never takes half the core from answers.
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import Database from "better-sqlite3";
@@ -104,4 +106,31 @@ it("hits committed while a set count waits on the worker count on top of the new
   const reopened = openSqlite({ dataDir });
   assert.equal((await reopened.getCounter("edit1"))?.hits, 105, "what is stored agrees");
   await reopened.close();
+});
+
+/** The nice value of each thread of this process (Linux /proc), by thread id. */
+function threadNice(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync("/proc/self/task")) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+    // Fields after the ")" that ends the thread name; nice is the 19th field of stat.
+    out.set(tid, Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]));
+  }
+  return out;
+}
+
+it("the fold worker runs five nice steps below the event loop", {
+  skip: !existsSync("/proc/thread-self"),
+}, async () => {
+  const before = threadNice();
+  const main = before.get(String(process.pid)) as number;
+  const store = openSqlite({ dataDir: tempDir() });
+  try {
+    await store.salt("2026-11-24"); // the worker is up and has answered
+    const lowered = [...threadNice()].filter(([tid, nice]) => !before.has(tid) && nice === Math.min(19, main + 5));
+    assert.ok(lowered.length >= 1, "the fold worker's thread is at the lower priority");
+    assert.equal(threadNice().get(String(process.pid)), main, "the event loop keeps its priority");
+  } finally {
+    await store.close();
+  }
 });
