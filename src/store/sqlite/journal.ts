@@ -47,10 +47,12 @@ export function encodeBatch(batch: Batch, newVisitors: Map<string, [string, stri
   // hashed once already as a key of the delta's map, so this lookup costs no new hashing,
   // where looking up its tail would cut a new string and hash it for every entry.
   const places = new Map<string, number>();
-  const place = (key: string, text: string) => {
+  // What the table holds for `key` is its tail from `from` on (the whole key for an hour), cut
+  // once, when the key is first placed, not for each entry that uses it.
+  const place = (key: string, from: number) => {
     let i = places.get(key);
     if (i === undefined) {
-      i = strings.push(text) - 1;
+      i = strings.push(from === 0 ? key : key.slice(from)) - 1;
       places.set(key, i);
     }
     return i;
@@ -65,10 +67,10 @@ export function encodeBatch(batch: Batch, newVisitors: Map<string, [string, stri
     const hour = d.hours.keys().next().value as string;
     const dims: number[] = [];
     // Dims keys are "day\0dim\0value", and the day is the hour's.
-    for (const [key, n] of d.dims) dims.push(place(key, key.slice(DAY_LENGTH + 1)), n);
+    for (const [key, n] of d.dims) dims.push(place(key, DAY_LENGTH + 1), n);
     const hashes: string[] = [];
     for (const v of fresh) hashes.push(v[0]);
-    out.push([id, d.hits, place(hour, hour), dims, hashes] satisfies HourEntry);
+    out.push([id, d.hits, place(hour, 0), dims, hashes] satisfies HourEntry);
   }
   return JSON.stringify(out);
 }
