@@ -8,7 +8,8 @@ import { it } from "node:test";
 import type Database from "better-sqlite3";
 import { dimKey } from "../../src/store/caps.js";
 import { Folder } from "../../src/store/sqlite/fold.js";
-import { encodeBatch, Journal } from "../../src/store/sqlite/journal.js";
+import { JournalLog } from "../../src/store/sqlite/journal-log.js";
+import { encodeBatch } from "../../src/store/sqlite/journal-rows.js";
 import { openRollups } from "../../src/store/sqlite/open.js";
 import type { CounterDelta } from "../../src/store/store.js";
 import { tempDir } from "../helpers/server.js";
@@ -23,12 +24,12 @@ function setUp() {
     `INSERT INTO counters (id, token_hash, label, origins, public, time_zone, dedupe_seconds, show,
        honor_privacy, created_at) VALUES ('f1', 'x', 'views', '[]', 1, 'UTC', 0, 'hits', 0, 0)`,
   ).run();
-  const journal = new Journal(dataDir, "normal", "writer");
+  const journal = JournalLog.writer(dataDir, { sync: "normal", shared: JournalLog.shared() });
   return { dataDir, db, journal, folder: new Folder(db, 100) };
 }
 
 /** Journals a batch of `hits` hits on counter f1, on page `page`, by one new visitor. */
-function commit(journal: Journal, hits: number, page: string, visitor: string): void {
+function commit(journal: JournalLog, hits: number, page: string, visitor: string): void {
   const d: CounterDelta = {
     hits,
     days: new Map([[DAY, hits]]),

@@ -22,7 +22,7 @@ import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import type Database from "better-sqlite3";
 import { Folder } from "./fold.js";
-import { Journal } from "./journal.js";
+import { JournalLog } from "./journal-log.js";
 import { openRollups } from "./open.js";
 
 const FOLD_INTERVAL_MS = 10_000;
@@ -44,15 +44,20 @@ function lowerPriority(steps: number): void {
 }
 
 lowerPriority(LOWER_PRIORITY_BY);
-const { dataDir, sync, cap } = workerData as { dataDir: string; sync: "normal" | "full"; cap: number };
+const { dataDir, sync, cap, shared } = workerData as {
+  dataDir: string;
+  sync: "normal" | "full";
+  cap: number;
+  /** Where the event loop publishes the journal's last seq (journal-log.ts). */
+  shared: SharedArrayBuffer;
+};
 const db = openRollups(dataDir, sync);
-const journal = new Journal(dataDir, sync, "folder");
+const journal = JournalLog.reader(dataDir, { sync, shared });
 const folder = new Folder(db, cap);
 
 function fold(): void {
   try {
     const seq = folder.foldAll(journal);
-    journal.checkpoint();
     parentPort?.postMessage({ type: "folded", seq });
   } catch (err) {
     parentPort?.postMessage({ type: "error", message: (err as Error).message });

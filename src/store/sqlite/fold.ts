@@ -11,7 +11,8 @@ import type Database from "better-sqlite3";
 import { OTHER, splitDimKey } from "../caps.js";
 import type { CounterDelta } from "../store.js";
 import { Bulk } from "./bulk.js";
-import { type Journal, mergeEntries } from "./journal.js";
+import type { JournalSource } from "./journal-log.js";
+import { mergeEntries } from "./journal-rows.js";
 
 const MAX_KNOWN_KEYS = 500_000;
 /**
@@ -59,7 +60,7 @@ export class Folder {
    * Merges journal rows past what was merged already, up to `end`, without writing them; stops
    * early once ROWS_PER_FOLD rows wait, which bounds the memory they hold.
    */
-  absorb(journal: Journal, end = journal.last()): void {
+  absorb(journal: JournalSource, end = journal.last()): void {
     let from = Math.max(this.absorbedTo, this.watermark());
     while (this.absorbedRows < ROWS_PER_FOLD) {
       const rows = journal.read(from, end, ROWS_PER_FOLD - this.absorbedRows);
@@ -78,7 +79,7 @@ export class Folder {
    * It stops at the journal's end as it was when it began: under steady traffic the journal
    * never runs dry, and a write waiting behind the fold (fold-worker.ts) would wait forever.
    */
-  foldAll(journal: Journal): number {
+  foldAll(journal: JournalSource): number {
     const end = journal.last();
     for (;;) {
       this.absorb(journal, end);

@@ -1,9 +1,9 @@
-// The embedded store: hitcounter.db (settings and rollups) plus journal.db (committed batches).
+// The embedded store: hitcounter.db (settings and rollups) plus journal/ (committed batches).
 // A batch is made durable by one small append to the journal; a worker thread folds the
 // journal into the rollups in large transactions (fold.ts), so the cost of a commit doesn't
 // grow with the number of counters a batch touches. Totals and today's visitors are kept in
 // memory from the first time a counter is hit, so answers are exact before the fold.
-// SQLITE_SYNC=normal survives a killed process (the WAL is in the OS cache before COMMIT
+// SQLITE_SYNC=normal survives a killed process (an append is in the OS cache before it
 // returns); "full" also survives a power cut.
 
 import { randomBytes } from "node:crypto";
@@ -23,11 +23,13 @@ import type {
 } from "../store.js";
 import { Folder } from "./fold.js";
 import type { WriteMessage, WriteStatement } from "./fold-worker.js";
-import { encodeBatch, Journal, mergeEntries } from "./journal.js";
+import { JournalLog } from "./journal-log.js";
+import { encodeBatch, mergeEntries } from "./journal-rows.js";
+import { foldLegacyJournal } from "./legacy-journal.js";
 import { openRollups } from "./open.js";
 
 export interface SqliteOptions {
-  /** Folder for hitcounter.db and journal.db. */
+  /** Folder for hitcounter.db and journal/. */
   dataDir: string;
   sync?: "normal" | "full";
   dimCap?: number;
@@ -107,9 +109,12 @@ export function openSqlite(opts: SqliteOptions): Store {
   const sync = opts.sync ?? "normal";
   const cap = opts.dimCap ?? DEFAULT_DIM_CAP;
   const db: Database.Database = openRollups(opts.dataDir, sync);
-  const journal = new Journal(opts.dataDir, sync, "writer");
+  const shared = JournalLog.shared();
+  const journal = JournalLog.writer(opts.dataDir, { sync, shared });
   // Recovery: a killed process leaves committed batches in the journal; fold them now.
-  const recovered = new Folder(db, cap).foldAll(journal);
+  const folder = new Folder(db, cap);
+  foldLegacyJournal(opts.dataDir, folder);
+  const recovered = folder.foldAll(journal);
   journal.forget(recovered);
   journal.continueAfter(recovered);
 
@@ -117,7 +122,7 @@ export function openSqlite(opts: SqliteOptions): Store {
   // (Node 20 doesn't apply --import hooks to a worker's entry module).
   const boot = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})
     .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL("./fold-worker.ts", import.meta.url).href)}); })`;
-  const worker = new Worker(boot, { eval: true, workerData: { dataDir: opts.dataDir, sync, cap } });
+  const worker = new Worker(boot, { eval: true, workerData: { dataDir: opts.dataDir, sync, cap, shared } });
   worker.unref();
   let folded = recovered;
   let foldError: string | undefined;

@@ -1,9 +1,7 @@
-// The durable record of committed batches: an append-only table in its own file (journal.db),
-// so appending never waits for the fold's long transactions on hitcounter.db. A batch is
-// counted once its journal row is committed; the fold worker later adds it to the rollups.
+// What a committed batch becomes in the journal (journal-log.ts): one JSON row per group
+// commit, written by encodeBatch on the event loop and merged back into one delta per counter
+// by the fold (mergeEntries).
 
-import { join } from "node:path";
-import Database from "better-sqlite3";
 import type { Batch, CounterDelta } from "../store.js";
 
 /** One counter's delta as stored: [id, hits, days, hours, dims, new visitors [hash, hour]]. */
@@ -126,90 +124,4 @@ export function mergeEntries(rows: string[], merged = new Map<string, CounterDel
     }
   }
   return merged;
-}
-
-/**
- * The writer checkpoints only if the folder has fallen this far behind (about 40 MB of WAL),
- * to keep the file bounded should the fold worker stop.
- */
-const WRITER_CHECKPOINT_PAGES = 10_000;
-
-export class Journal {
-  readonly db: Database.Database;
-  private readonly append: Database.Statement;
-  private readonly trim: Database.Statement;
-  private readonly after: Database.Statement;
-  private readonly end: Database.Statement;
-  lastSeq: number;
-
-  /**
-   * The "writer" appends (the event loop); the "folder" (the fold worker) reads and also
-   * checkpoints the WAL, so the writer never does: a checkpoint syncs the file to disk, and
-   * done by the writer it stalled every answer waiting on the event loop for milliseconds.
-   */
-  constructor(dataDir: string, sync: "normal" | "full", role: "writer" | "folder") {
-    this.db = new Database(join(dataDir, "journal.db"));
-    this.db.pragma(`synchronous = ${sync === "full" ? "FULL" : "NORMAL"}`);
-    if (role === "writer") {
-      this.db.pragma("journal_mode = WAL");
-      this.db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
-      // Sequence numbers are given by the writer (lastSeq + 1), never by SQLite: once folded
-      // rows are deleted, SQLite would hand out numbers again from the table's current end,
-      // below the fold watermark, and such batches would never be folded. AUTOINCREMENT did
-      // the same at the price of a second page written on every commit.
-      this.db.exec("CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, data TEXT NOT NULL)");
-    }
-    this.db.pragma("busy_timeout = 5000");
-    this.append = this.db.prepare("INSERT INTO journal (seq, data) VALUES (?, ?)");
-    this.trim = this.db.prepare("DELETE FROM journal WHERE seq <= ?");
-    this.after = this.db.prepare("SELECT seq, data FROM journal WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?");
-    this.end = this.db.prepare("SELECT COALESCE(MAX(seq), 0) FROM journal").pluck();
-    this.lastSeq = this.last();
-  }
-
-  /**
-   * Makes the next sequence number follow `seq` (the fold watermark), in case journal.db was
-   * lost or replaced while hitcounter.db kept its watermark. A journal made before sequence
-   * numbers were given by the writer is remade without AUTOINCREMENT once it is empty, as it
-   * is after recovery.
-   */
-  continueAfter(seq: number): void {
-    this.lastSeq = Math.max(this.lastSeq, seq);
-    const sql = this.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'journal'").pluck().get() as string;
-    if (!/AUTOINCREMENT/i.test(sql) || this.last() !== 0) return;
-    this.db.transaction(() => {
-      this.db.exec("DROP TABLE journal");
-      this.db.exec("CREATE TABLE journal (seq INTEGER PRIMARY KEY, data TEXT NOT NULL)");
-    })();
-  }
-
-  /** Appends and commits one batch; returns its sequence number. */
-  write(data: string): number {
-    this.append.run(this.lastSeq + 1, data);
-    return ++this.lastSeq;
-  }
-
-  /** The last sequence number written so far. */
-  last(): number {
-    return this.end.get() as number;
-  }
-
-  /** Rows after `seq` up to `upTo`, oldest first. */
-  read(seq: number, upTo: number, limit: number): { seq: number; data: string }[] {
-    return this.after.all(seq, upTo, limit) as { seq: number; data: string }[];
-  }
-
-  /** Copies the WAL into the database file without waiting on the writer (fold worker). */
-  checkpoint(): void {
-    this.db.pragma("wal_checkpoint(PASSIVE)");
-  }
-
-  /** Drops rows already folded into the rollups. */
-  forget(upTo: number): void {
-    this.trim.run(upTo);
-  }
-
-  close(): void {
-    this.db.close();
-  }
 }
