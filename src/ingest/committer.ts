@@ -1,6 +1,9 @@
-// Group commit. Hits join the open batch; the batch is written as soon as the event loop has
-// taken in the requests at hand (setImmediate), one transaction per batch, and only then are
-// the waiting answers released. At most `concurrency` commits run at a time (1 for SQLite,
+// Group commit. Hits join the open batch; the batch is written once the event loop has taken
+// in the requests at hand (setImmediate) and a turn of the loop brought no more hits, or it is
+// COMMIT_WINDOW_MS old, one transaction per batch, and only then are the waiting answers
+// released. Waiting while hits keep arriving costs no idle time (the loop is busy with them)
+// and makes batches larger under load, which matters because a commit has a fixed cost: on
+// npm run bench's 10,000-counter load, batches were 3-8 hits when each turn committed. At most `concurrency` commits run at a time (1 for SQLite,
 // whose writes are serial anyway; a few for PostgreSQL, where a commit is mostly waiting on the
 // network and the database); hits arriving meanwhile form the next batch. A batch that fails
 // is answered "not counted" and leaves no trace.
@@ -10,8 +13,14 @@ import type { Store } from "../store/store.js";
 import { localBucket } from "../time/zone.js";
 import { PendingBatch } from "./aggregator.js";
 
+/** The longest a hit waits for more hits to join its batch before the batch commits. */
+const COMMIT_WINDOW_MS = 1;
+
 export class Committer {
   private open = new PendingBatch();
+  /** When the open batch took its first hit, and its size when last looked at. */
+  private openedAt = 0;
+  private sizeSeen = 0;
   private readonly committing = new Set<Promise<void>>();
   private scheduled = false;
   /** Hits in the open batch plus the one being committed: bounded by maxPending. */
@@ -29,6 +38,7 @@ export class Committer {
   batch(): PendingBatch | undefined {
     if (this.inFlight >= this.maxPending) return undefined;
     this.inFlight++;
+    if (this.open.size === 0 && this.sizeSeen === 0) this.openedAt = performance.now();
     if (!this.scheduled && this.committing.size < this.concurrency) {
       this.scheduled = true;
       setImmediate(this.run);
@@ -39,15 +49,28 @@ export class Committer {
   private readonly run = (): void => {
     this.scheduled = false;
     if (this.committing.size >= this.concurrency || this.open.size === 0) return;
+    // The last turn brought hits: give the next one the chance to bring more, within the window.
+    if (this.open.size > this.sizeSeen && performance.now() - this.openedAt < COMMIT_WINDOW_MS) {
+      this.sizeSeen = this.open.size;
+      this.scheduled = true;
+      setImmediate(this.run);
+      return;
+    }
+    this.start();
+  };
+
+  /** Commits the open batch now. */
+  private start(): void {
     const c: Promise<void> = this.commit(this.open).finally(() => {
       this.committing.delete(c);
-      if (this.open.size > 0) this.run();
+      if (this.open.size > 0 && !this.scheduled) this.run();
     });
     this.committing.add(c);
-  };
+  }
 
   private async commit(batch: PendingBatch): Promise<void> {
     this.open = new PendingBatch();
+    this.sizeSeen = 0;
     const started = performance.now();
     try {
       const totals = await this.store.applyBatch(batch.toBatch());
@@ -81,7 +104,7 @@ export class Committer {
   async flush(): Promise<void> {
     while (this.committing.size > 0 || this.open.size > 0) {
       if (this.committing.size > 0) await Promise.all(this.committing);
-      else this.run();
+      else this.start();
     }
   }
 }
