@@ -56,10 +56,27 @@ it("a record cut short by a crash is cut off on start, and the next append takes
     }
     const reopened = JournalLog.writer(dataDir, { sync: "normal", shared: JournalLog.shared() });
     assert.equal(reopened.last(), 2, damage);
+    // The damaged bytes are gone: the file ends with "two"'s record (16-byte header each).
+    assert.equal(statSync(file).size, 2 * (16 + 3), damage);
     assert.equal(reopened.write("three again"), 3);
     assert.deepEqual(datas(reopened), ["one", "two", "three again"], damage);
     reopened.close();
   }
+});
+
+it("a whole record out of sequence, such as stale bytes, ends the log there", () => {
+  const dataDir = tempDir();
+  const log = JournalLog.writer(dataDir, { sync: "normal", shared: JournalLog.shared() });
+  log.write("one");
+  log.write("two");
+  log.close();
+  const file = join(dataDir, "journal", segmentsOf(dataDir)[0] as string);
+  appendFileSync(file, readFileSync(file).subarray(0, 16 + 3)); // record 1 again, checksum and all
+  const reopened = JournalLog.writer(dataDir, { sync: "normal", shared: JournalLog.shared() });
+  assert.equal(reopened.last(), 2);
+  assert.equal(reopened.write("three"), 3);
+  assert.deepEqual(datas(reopened), ["one", "two", "three"]);
+  reopened.close();
 });
 
 it("a record missing before the published end is an error, not a silent skip", () => {
