@@ -86,6 +86,8 @@ export function mergeEntries(rows: string[], merged = new Map<string, CounterDel
     // once per row rather than once per entry.
     const keys: string[] = [];
     const keyDays: string[] = [];
+    // The day of each hour in the table, cut once per row rather than once per entry.
+    const hourDays: string[] = [];
     for (let k = tabled ? 2 : 0; k < parsed.length; k++) {
       const e = parsed[k] as JournalEntry | HourEntry;
       const id = e[0];
@@ -97,8 +99,16 @@ export function mergeEntries(rows: string[], merged = new Map<string, CounterDel
       d.hits += e[1];
       if (e.length === 5) {
         const [, hits, at, dims, hashes] = e;
-        const hour = typeof at === "number" ? (strings[at] as string) : at;
-        const day = hour.slice(0, DAY_LENGTH);
+        let hour: string;
+        let day: string;
+        if (typeof at === "number") {
+          hour = strings[at] as string;
+          day = hourDays[at] ?? hour.slice(0, DAY_LENGTH);
+          hourDays[at] = day;
+        } else {
+          hour = at;
+          day = hour.slice(0, DAY_LENGTH);
+        }
         d.days.set(day, (d.days.get(day) ?? 0) + hits);
         d.hours.set(hour, (d.hours.get(hour) ?? 0) + hits);
         for (let i = 0; i < dims.length; i += 2) {
