@@ -26,6 +26,7 @@ import type { WriteMessage, WriteStatement } from "./fold-worker.js";
 import { JournalLog } from "./journal-log.js";
 import { encodeBatch, mergeEntries } from "./journal-rows.js";
 import { foldLegacyJournal } from "./legacy-journal.js";
+import { lockDataDir } from "./lock.js";
 import { openRollups } from "./open.js";
 
 export interface SqliteOptions {
@@ -108,15 +109,24 @@ function toColumn(key: keyof CounterSettings, value: unknown): unknown {
 export function openSqlite(opts: SqliteOptions): Store {
   const sync = opts.sync ?? "normal";
   const cap = opts.dimCap ?? DEFAULT_DIM_CAP;
-  const db: Database.Database = openRollups(opts.dataDir, sync);
+  const unlock = lockDataDir(opts.dataDir);
+  let db: Database.Database;
+  let journal: JournalLog;
+  let recovered: number;
   const shared = JournalLog.shared();
-  const journal = JournalLog.writer(opts.dataDir, { sync, shared });
-  // Recovery: a killed process leaves committed batches in the journal; fold them now.
-  const folder = new Folder(db, cap);
-  foldLegacyJournal(opts.dataDir, folder);
-  const recovered = folder.foldAll(journal);
-  journal.forget(recovered);
-  journal.continueAfter(recovered);
+  try {
+    db = openRollups(opts.dataDir, sync);
+    journal = JournalLog.writer(opts.dataDir, { sync, shared });
+    // Recovery: a killed process leaves committed batches in the journal; fold them now.
+    const folder = new Folder(db, cap);
+    foldLegacyJournal(opts.dataDir, folder);
+    recovered = folder.foldAll(journal);
+    journal.forget(recovered);
+    journal.continueAfter(recovered);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
 
   // The worker runs TypeScript like the rest of the server: it registers tsx's loader first
   // (Node 20 doesn't apply --import hooks to a worker's entry module).
@@ -469,5 +479,6 @@ export function openSqlite(opts: SqliteOptions): Store {
     journal.forget(folded);
     journal.close();
     db.close();
+    unlock();
   }
 }
