@@ -16,13 +16,18 @@ const UNKNOWN = 50_000;
 const CONCURRENCY = 50;
 /** Stated bounds: resident memory may grow by at most this much over the whole flood… */
 const MAX_RSS_GROWTH_MB = 200;
-/** …and the data folder (SQLite files with their WAL) may hold at most this much. */
+/** …and the data folder (SQLite files with their WAL, and the journal) may hold at most this much. */
 const MAX_DATA_MB = 64;
 const CAP = 10_000;
 
 const rssMb = (pid: number) =>
   Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
-const dirMb = (dir: string) => readdirSync(dir).reduce((s, f) => s + statSync(join(dir, f)).size, 0) / 2 ** 20;
+/** Every file under the folder, the journal's segments included. */
+const dirMb = (dir: string) =>
+  readdirSync(dir, { recursive: true })
+    .map((f) => statSync(join(dir, String(f))))
+    .reduce((s, st) => s + (st.isFile() ? st.size : 0), 0) /
+  2 ** 20;
 
 describe("flood", () => {
   it("random paths, referrers and unknown ids stay within memory and disk bounds", async (ctx) => {
