@@ -38,7 +38,7 @@ export class Committer {
   batch(): PendingBatch | undefined {
     if (this.inFlight >= this.maxPending) return undefined;
     this.inFlight++;
-    if (this.open.size === 0 && this.sizeSeen === 0) this.openedAt = performance.now();
+    if (this.open.size === 0) this.openedAt = performance.now();
     if (!this.scheduled && this.committing.size < this.concurrency) {
       this.scheduled = true;
       setImmediate(this.run);

@@ -13,7 +13,7 @@ import { DEFAULT_SETTINGS } from "../../src/counters/settings.js";
 import { dimKey } from "../../src/store/caps.js";
 import { openSqlite } from "../../src/store/sqlite/index.js";
 import { encodeBatch, mergeEntries } from "../../src/store/sqlite/journal-rows.js";
-import type { Batch, CounterDelta } from "../../src/store/store.js";
+import type { Batch, CounterDelta, Store } from "../../src/store/store.js";
 import { tempDir } from "../helpers/server.js";
 
 function delta(hits: [hour: string, n: number][], pages: [string, string, number][], visitors: [string, string][]) {
@@ -106,6 +106,19 @@ function oneCounterBatch(id: string, hits: number): Batch {
   return { id: randomUUID(), counters: new Map([[id, delta([["2026-11-24T10", hits]], [], [])]]) };
 }
 
+/** Creates counter `id` with no hits. */
+async function createEmpty(store: Store, id: string): Promise<void> {
+  await store.createCounter({
+    ...DEFAULT_SETTINGS,
+    id,
+    tokenHash: "x",
+    createdAt: 0,
+    hits: 0,
+    visitors: 0,
+    revision: 0,
+  });
+}
+
 async function storedHits(dataDir: string, id: string): Promise<number | undefined> {
   const store = openSqlite({ dataDir });
   const hits = (await store.getCounter(id))?.hits;
@@ -117,16 +130,7 @@ it("sequence numbers keep growing after the journal was folded and emptied, rest
   const dataDir = tempDir();
   for (let round = 1; round <= 3; round++) {
     const store = openSqlite({ dataDir });
-    if (round === 1)
-      await store.createCounter({
-        ...DEFAULT_SETTINGS,
-        id: "seq1",
-        tokenHash: "x",
-        createdAt: 0,
-        hits: 0,
-        visitors: 0,
-        revision: 0,
-      });
+    if (round === 1) await createEmpty(store, "seq1");
     await store.applyBatch(oneCounterBatch("seq1", 2));
     await store.applyBatch(oneCounterBatch("seq1", 1));
     // Closing folds the journal and empties it: a number handed out again from its end
@@ -139,15 +143,7 @@ it("sequence numbers keep growing after the journal was folded and emptied, rest
 it("sequence numbers continue after the watermark when the journal folder was lost", async () => {
   const dataDir = tempDir();
   const store = openSqlite({ dataDir });
-  await store.createCounter({
-    ...DEFAULT_SETTINGS,
-    id: "lost1",
-    tokenHash: "x",
-    createdAt: 0,
-    hits: 0,
-    visitors: 0,
-    revision: 0,
-  });
+  await createEmpty(store, "lost1");
   await store.applyBatch(oneCounterBatch("lost1", 2));
   await store.close();
   rmSync(join(dataDir, "journal"), { recursive: true });
@@ -162,15 +158,7 @@ it("sequence numbers continue after the watermark when the journal folder was lo
 it("a journal.db an earlier version left is folded on start, removed, and the log continues after it", async () => {
   const dataDir = tempDir();
   const store = openSqlite({ dataDir });
-  await store.createCounter({
-    ...DEFAULT_SETTINGS,
-    id: "old1",
-    tokenHash: "x",
-    createdAt: 0,
-    hits: 0,
-    visitors: 0,
-    revision: 0,
-  });
+  await createEmpty(store, "old1");
   await store.applyBatch(oneCounterBatch("old1", 4));
   await store.close();
   const rollups = new Database(join(dataDir, "hitcounter.db"));
