@@ -2,13 +2,11 @@
 // distinct pages (generated here, straight into a fresh SQLite store), then the series and
 // breakdown endpoints are timed over HTTP against the real server. Prints p50/p95 per query.
 
-import { randomUUID } from "node:crypto";
 import { DEFAULT_SETTINGS } from "../src/counters/settings.js";
 import { hashToken } from "../src/counters/tokens.js";
-import { dimKey } from "../src/store/caps.js";
 import { openSqlite } from "../src/store/sqlite/index.js";
-import type { CounterDelta } from "../src/store/store.js";
 import { addDays } from "../src/time/zone.js";
+import { batchOf, type EntrySpec } from "../test/helpers/batch.js";
 import { startNode, stop, tempDir, waitHttp } from "./harness.js";
 
 const PORT = 8190;
@@ -35,31 +33,28 @@ async function generate(dataDir: string, lastDay: string): Promise<string> {
   let page = 0;
   for (let d = 364; d >= 0; d--) {
     const day = addDays(lastDay, -d);
-    const delta: CounterDelta = { hits: 0, days: new Map(), hours: new Map(), dims: new Map(), visitors: new Map() };
+    const entries: EntrySpec[] = [];
     for (let h = 0; h < 24; h++) {
       const hour = `${day}T${String(h).padStart(2, "0")}`;
       const hits = 20 + ((h * 7 + d) % 30);
-      delta.hits += hits;
-      delta.days.set(day, (delta.days.get(day) ?? 0) + hits);
-      delta.hours.set(hour, hits);
+      const dims: [string, string, number][] = [];
+      const visitors = new Set<string>();
       for (let i = 0; i < hits; i++) {
         // Pages walk through all 10,000 over the year, with a few popular ones every day.
         const p = i % 5 === 0 ? `/popular/${i % 20}` : `/post/${page++ % PAGES}`;
-        for (const [dim, value] of [
-          ["page", p],
-          ["ref", `ref${i % 40}.example`],
-          ["browser", browsers[i % browsers.length] as string],
-          ["os", i % 2 ? "Linux" : "Windows"],
-          ["device", i % 3 ? "desktop" : "mobile"],
-          ["country", countries[i % countries.length] as string],
-        ] as const) {
-          const k = dimKey(day, dim, value);
-          delta.dims.set(k, (delta.dims.get(k) ?? 0) + 1);
-        }
-        delta.visitors.set(`${day}-${h}-${i % 15}`, hour);
+        dims.push(
+          ["page", p, 1],
+          ["ref", `ref${i % 40}.example`, 1],
+          ["browser", browsers[i % browsers.length] as string, 1],
+          ["os", i % 2 ? "Linux" : "Windows", 1],
+          ["device", i % 3 ? "desktop" : "mobile", 1],
+          ["country", countries[i % countries.length] as string, 1],
+        );
+        visitors.add(`${day}-${h}-${i % 15}`);
       }
+      entries.push({ counter: id, hour, hits, dims, visitors: [...visitors] });
     }
-    await store.applyBatch({ id: randomUUID(), counters: new Map([[id, delta]]) });
+    await store.applyBatch(batchOf(entries));
   }
   await store.close();
   return id;

@@ -73,19 +73,26 @@ export class Committer {
     this.sizeSeen = 0;
     const started = performance.now();
     try {
-      const totals = await this.store.applyBatch(batch.toBatch());
+      const totals = await this.store.applyBatch(batch);
       this.metrics.flushSeconds.observe((performance.now() - started) / 1000);
       this.metrics.batchSize.observe(batch.size);
       this.metrics.countedHits(batch.size);
       const now = this.now();
-      for (const [id, e] of batch.entries) {
-        const t = totals.get(id);
-        e.live.pending -= e.delta.hits;
+      // Most counters of a batch share a time zone: find today once per zone met in a row.
+      let zone = "";
+      let today = "";
+      for (const e of batch.entries) {
+        e.live.pending -= e.hits;
+        const t = totals.get(e.counterId);
         if (!t) continue;
+        const row = e.live.row;
         // Concurrent commits may finish out of order: figures only move forward.
-        e.live.row.hits = Math.max(e.live.row.hits, t.hits);
-        e.live.row.visitors = Math.max(e.live.row.visitors, t.visitors);
-        const today = localBucket(e.live.row.timeZone, now).day;
+        row.hits = Math.max(row.hits, t.hits);
+        row.visitors = Math.max(row.visitors, t.visitors);
+        if (row.timeZone !== zone) {
+          zone = row.timeZone;
+          today = localBucket(zone, now).day;
+        }
         for (const d of t.days) {
           if (d.day === today && (e.live.today.day !== today || d.hits >= e.live.today.hits)) e.live.today = d;
         }
@@ -93,7 +100,7 @@ export class Committer {
       batch.resolve();
     } catch (err) {
       this.metrics.flushErrors.inc();
-      for (const e of batch.entries.values()) e.live.pending -= e.delta.hits;
+      for (const e of batch.entries) e.live.pending -= e.hits;
       batch.reject(err);
     } finally {
       this.inFlight -= batch.size;

@@ -37,7 +37,37 @@ export interface DayTotals {
   visitors: number;
 }
 
-/** Everything one counter gained in one batch. */
+/**
+ * One counter's hits within one local hour of a batch. A batch nearly always holds one entry
+ * per counter; a counter whose hour turned while the batch was open has one per hour.
+ */
+export interface BatchEntry {
+  counterId: string;
+  /** Local hour "YYYY-MM-DDTHH"; its first ten characters are the local day. */
+  hour: string;
+  hits: number;
+  /**
+   * Breakdown hits as flat pairs [place, hits, place, hits, …]: a place in the batch's
+   * `values`. A value may appear in several pairs; the store adds them up.
+   */
+  dims: number[];
+  /** Visitor hashes of this entry's hits, each once per batch (a hash is per counter and day). */
+  visitors: string[];
+}
+
+/**
+ * One group commit: applied atomically, at most once per id. Kept flat (places into one table
+ * of values, arrays rather than maps) because it is built on the hit path: a hit adds numbers
+ * to arrays and allocates nothing of its own once its value is in the table.
+ */
+export interface Batch {
+  id: string;
+  /** Breakdown values as "dim\u0000value" ("page\u0000/about", "browser\u0000Firefox"). */
+  values: string[];
+  entries: BatchEntry[];
+}
+
+/** Everything one counter gained, merged across entries (and, for the SQLite fold, batches). */
 export interface CounterDelta {
   hits: number;
   /** local day -> hits */
@@ -46,14 +76,8 @@ export interface CounterDelta {
   hours: Map<string, number>;
   /** "day\u0000dim\u0000value" -> hits, for pages, referrers and other breakdowns */
   dims: Map<string, number>;
-  /** visitor hash -> the local hour of its first hit in this batch ("YYYY-MM-DDTHH") */
+  /** visitor hash -> the local hour of its first hit ("YYYY-MM-DDTHH") */
   visitors: Map<string, string>;
-}
-
-/** One group commit: applied atomically, at most once per id. */
-export interface Batch {
-  id: string;
-  counters: Map<string, CounterDelta>;
 }
 
 /** What a counter looks like after a batch committed. */

@@ -2,13 +2,11 @@
 // ranges in the past, ranges reaching today, and after new hits arrive today.
 
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { it } from "node:test";
 import { DEFAULT_SETTINGS } from "../../src/counters/settings.js";
 import { PastBreakdowns } from "../../src/http/past-breakdowns.js";
-import { dimKey } from "../../src/store/caps.js";
 import { openSqlite } from "../../src/store/sqlite/index.js";
-import type { CounterDelta } from "../../src/store/store.js";
+import { batchOf, pages } from "../helpers/batch.js";
 import { tempDir } from "../helpers/server.js";
 
 it("past + fresh breakdowns equal a direct aggregation", async () => {
@@ -24,15 +22,9 @@ it("past + fresh breakdowns equal a direct aggregation", async () => {
     visitors: 0,
     revision: 0,
   });
-  const add = async (day: string, pages: Record<string, number>) => {
-    const d: CounterDelta = { hits: 0, days: new Map(), hours: new Map(), dims: new Map(), visitors: new Map() };
-    for (const [p, n] of Object.entries(pages)) {
-      d.hits += n;
-      d.dims.set(dimKey(day, "page", p), n);
-    }
-    d.days.set(day, d.hits);
-    d.hours.set(`${day}T10`, d.hits);
-    await store.applyBatch({ id: randomUUID(), counters: new Map([[id, d]]) });
+  const add = async (day: string, counts: Record<string, number>) => {
+    const hits = Object.values(counts).reduce((a, b) => a + b, 0);
+    await store.applyBatch(batchOf([{ counter: id, hour: `${day}T10`, hits, dims: pages(counts) }]));
   };
   await add("2026-11-01", { "/a": 5, "/b": 3, "/c": 1 });
   await add("2026-11-10", { "/b": 4, "/d": 2 });

@@ -2,12 +2,12 @@
 // real PostgreSQL (in a schema of its own).
 
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { after, describe, it } from "node:test";
-import { dimKey, OTHER } from "../../src/store/caps.js";
+import { OTHER } from "../../src/store/caps.js";
 import { openPostgres } from "../../src/store/postgres/index.js";
 import { openSqlite } from "../../src/store/sqlite/index.js";
-import type { Batch, CounterDelta, CounterRow, Store } from "../../src/store/store.js";
+import type { Batch, CounterRow, Store } from "../../src/store/store.js";
+import { batchOf, type EntrySpec } from "../helpers/batch.js";
 import { dropSchema, freshSchema, PG_URL } from "../helpers/postgres.js";
 import { tempDir } from "../helpers/server.js";
 
@@ -63,23 +63,13 @@ function counter(id: string, over: Partial<CounterRow> = {}): CounterRow {
 }
 
 /** A batch of `hits` hits on one page by the given visitors, all in one hour. */
-function delta(hour: string, hits: number, visitors: string[], pages: string[] = ["/"]): CounterDelta {
-  const day = hour.slice(0, 10);
-  const d: CounterDelta = {
-    hits,
-    days: new Map([[day, hits]]),
-    hours: new Map([[hour, hits]]),
-    dims: new Map(),
-    visitors: new Map(),
-  };
-  pages.forEach((p, i) => {
-    d.dims.set(dimKey(day, "page", p), i === 0 ? hits - pages.length + 1 : 1);
-  });
-  for (const v of visitors) d.visitors.set(v, hour);
-  return d;
+function delta(hour: string, hits: number, visitors: string[], pages: string[] = ["/"]): Delta {
+  const dims = pages.map((p, i): [string, string, number] => ["page", p, i === 0 ? hits - pages.length + 1 : 1]);
+  return { hour, hits, dims, visitors };
 }
 
-const batch = (counters: [string, CounterDelta][]): Batch => ({ id: randomUUID(), counters: new Map(counters) });
+type Delta = Omit<EntrySpec, "counter">;
+const batch = (counters: [string, Delta][]): Batch => batchOf(counters.map(([counter, d]) => ({ counter, ...d })));
 
 for (const backend of backends) {
   describe(`store contract: ${backend.name}`, () => {
@@ -134,6 +124,48 @@ for (const backend of backends) {
         today: { day: "2026-11-24", hits: 8, visitors: 3 },
         revision: 0,
       });
+    });
+
+    it("a batch crossing midnight: one counter in two entries, a value in two pairs of one entry", async () => {
+      const { store } = await open();
+      await store.createCounter(counter("c2m"));
+      const t = await store.applyBatch(
+        batchOf([
+          {
+            counter: "c2m",
+            hour: "2026-11-24T23",
+            hits: 3,
+            dims: [
+              ["page", "/a", 1],
+              ["page", "/b", 1],
+              ["page", "/a", 1],
+            ],
+            visitors: ["x", "y"],
+          },
+          { counter: "c2m", hour: "2026-11-25T00", hits: 2, dims: [["page", "/a", 2]], visitors: ["z"] },
+        ]),
+      );
+      const got = t.get("c2m");
+      assert.deepEqual(
+        { ...got, days: [...(got?.days ?? [])].sort((a, b) => a.day.localeCompare(b.day)) },
+        {
+          hits: 5,
+          visitors: 3,
+          days: [
+            { day: "2026-11-24", hits: 3, visitors: 2 },
+            { day: "2026-11-25", hits: 2, visitors: 1 },
+          ],
+        },
+      );
+      assert.deepEqual(await store.daily("c2m", "2026-11-01", "2026-11-30"), [
+        { bucket: "2026-11-24", hits: 3, visitors: 2 },
+        { bucket: "2026-11-25", hits: 2, visitors: 1 },
+      ]);
+      assert.deepEqual(await store.breakdown("c2m", "page", "2026-11-24", "2026-11-25", 10), [
+        { value: "/a", hits: 4 },
+        { value: "/b", hits: 1 },
+      ]);
+      assert.deepEqual((await store.getCounter("c2m"))?.hits, 5);
     });
 
     it("a batch id applied twice is counted once", async () => {

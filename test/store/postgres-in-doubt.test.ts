@@ -2,12 +2,10 @@
 // until the database says whether it landed, so it is counted exactly once either way.
 
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { after, it } from "node:test";
 import { DEFAULT_SETTINGS } from "../../src/counters/settings.js";
-import { dimKey } from "../../src/store/caps.js";
 import { openPostgres } from "../../src/store/postgres/index.js";
-import type { Batch } from "../../src/store/store.js";
+import { batchOf } from "../helpers/batch.js";
 import { dropSchema, freshSchema, PG_URL } from "../helpers/postgres.js";
 import { startTcpProxy } from "../helpers/tcp-proxy.js";
 
@@ -33,21 +31,9 @@ it("a batch whose COMMIT answer was lost is counted once, and answered as counte
       visitors: 0,
       revision: 0,
     });
-    const batch: Batch = {
-      id: randomUUID(),
-      counters: new Map([
-        [
-          "doubt1",
-          {
-            hits: 5,
-            days: new Map([["2026-11-24", 5]]),
-            hours: new Map([["2026-11-24T08", 5]]),
-            dims: new Map([[dimKey("2026-11-24", "page", "/"), 5]]),
-            visitors: new Map([["v1", "2026-11-24T08"]]),
-          },
-        ],
-      ]),
-    };
+    const batch = batchOf([
+      { counter: "doubt1", hour: "2026-11-24T08", hits: 5, dims: [["page", "/", 5]], visitors: ["v1"] },
+    ]);
     proxy.loseNextCommitAnswer();
     const totals = await store.applyBatch(batch);
     assert.equal(proxy.commitAnswersLost, 1, "the COMMIT answer was really lost");

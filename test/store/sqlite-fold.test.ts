@@ -3,19 +3,16 @@
 // folds the same rows, exactly once, next time.
 
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { it } from "node:test";
 import type Database from "better-sqlite3";
-import { dimKey } from "../../src/store/caps.js";
 import { Folder } from "../../src/store/sqlite/fold.js";
 import { JournalLog } from "../../src/store/sqlite/journal-log.js";
 import { encodeBatch } from "../../src/store/sqlite/journal-rows.js";
 import { openRollups } from "../../src/store/sqlite/open.js";
-import type { CounterDelta } from "../../src/store/store.js";
+import { batchOf } from "../helpers/batch.js";
 import { tempDir } from "../helpers/server.js";
 
 const HOUR = "2026-11-24T10";
-const DAY = "2026-11-24";
 
 function setUp() {
   const dataDir = tempDir();
@@ -30,16 +27,8 @@ function setUp() {
 
 /** Journals a batch of `hits` hits on counter f1, on page `page`, by one new visitor. */
 function commit(journal: JournalLog, hits: number, page: string, visitor: string): void {
-  const d: CounterDelta = {
-    hits,
-    days: new Map([[DAY, hits]]),
-    hours: new Map([[HOUR, hits]]),
-    dims: new Map([[dimKey(DAY, "page", page), hits]]),
-    visitors: new Map([[visitor, HOUR]]),
-  };
-  journal.write(
-    encodeBatch({ id: randomUUID(), counters: new Map([["f1", d]]) }, new Map([["f1", [[visitor, HOUR]]]])),
-  );
+  const batch = batchOf([{ counter: "f1", hour: HOUR, hits, dims: [["page", page, hits]], visitors: [visitor] }]);
+  journal.write(encodeBatch(batch, [[visitor]]));
 }
 
 function stored(db: Database.Database) {

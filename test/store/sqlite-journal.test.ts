@@ -4,7 +4,6 @@
 // journal.db an earlier version left, folded on start.
 
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
@@ -14,6 +13,7 @@ import { dimKey } from "../../src/store/caps.js";
 import { openSqlite } from "../../src/store/sqlite/index.js";
 import { encodeBatch, mergeEntries } from "../../src/store/sqlite/journal-rows.js";
 import type { Batch, CounterDelta, Store } from "../../src/store/store.js";
+import { batchOf } from "../helpers/batch.js";
 import { tempDir } from "../helpers/server.js";
 
 function delta(hits: [hour: string, n: number][], pages: [string, string, number][], visitors: [string, string][]) {
@@ -52,25 +52,40 @@ it("a batch reads back as it was written, within one hour and across midnight", 
     ],
     [["h3", "2026-11-25T00"]],
   );
-  const batch = {
-    id: "b1",
-    counters: new Map([
-      ["c1", oneHour],
-      ["c2", midnight],
-    ]),
-  };
-  const row = encodeBatch(
-    batch,
-    new Map([
-      ["c1", [...oneHour.visitors]],
-      ["c2", [...midnight.visitors]],
-    ]),
+  const batch = batchOf(
+    [
+      {
+        counter: "c1",
+        hour: "2026-11-24T10",
+        hits: 3,
+        dims: [
+          ["page", '/a\u0000b"<x>', 2],
+          ["page", "/", 1],
+        ],
+        visitors: ["h1", "h2"],
+      },
+      { counter: "c2", hour: "2026-11-24T23", hits: 1, dims: [["page", "/", 1]] },
+      { counter: "gone", hour: "2026-11-24T23", hits: 1, dims: [["page", "/", 1]], visitors: ["h9"] },
+      { counter: "c2", hour: "2026-11-25T00", hits: 2, dims: [["page", "/", 2]], visitors: ["h3"] },
+    ],
+    "b1",
   );
+  // "gone": a counter deleted while its hits waited, left out of the row.
+  const row = encodeBatch(batch, [["h1", "h2"], [], undefined, ["h3"]]);
   const parsed = JSON.parse(row) as unknown[];
   assert.equal(parsed[0], 2, "a row with a string table");
-  assert.deepEqual(parsed[1], ['page\u0000/a\u0000b"<x>', "page\u0000/", "2026-11-24T10"]);
-  assert.deepEqual(parsed[2], ["c1", 3, 2, [0, 2, 1, 1], ["h1", "h2"]], "one hour: the compact form");
-  assert.equal((parsed[3] as unknown[]).length, 6, "two hours: the general form");
+  assert.deepEqual(parsed[1], [
+    'page\u0000/a\u0000b"<x>',
+    "page\u0000/",
+    "2026-11-24T10",
+    "2026-11-24T23",
+    "2026-11-25T00",
+  ]);
+  assert.deepEqual(parsed.slice(2), [
+    ["c1", 3, 2, [0, 2, 1, 1], ["h1", "h2"]],
+    ["c2", 1, 3, [1, 1], []],
+    ["c2", 2, 4, [1, 2], ["h3"]],
+  ]);
   const back = mergeEntries([row]);
   assert.deepEqual(back.get("c1"), oneHour);
   assert.deepEqual(back.get("c2"), midnight);
@@ -103,7 +118,7 @@ it("rows written before the string table, in the general and the inline compact 
 
 /** A batch of `hits` hits on one counter, as the committer hands it to the store. */
 function oneCounterBatch(id: string, hits: number): Batch {
-  return { id: randomUUID(), counters: new Map([[id, delta([["2026-11-24T10", hits]], [], [])]]) };
+  return batchOf([{ counter: id, hour: "2026-11-24T10", hits }]);
 }
 
 /** Creates counter `id` with no hits. */
@@ -170,9 +185,9 @@ it("a journal.db an earlier version left is folded on start, removed, and the lo
   journal.pragma("journal_mode = WAL");
   journal.exec("CREATE TABLE journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT NOT NULL)");
   const insert = journal.prepare("INSERT INTO journal (seq, data) VALUES (?, ?)");
-  insert.run(watermark, encodeBatch(oneCounterBatch("old1", 100), new Map()));
-  insert.run(watermark + 1, encodeBatch(oneCounterBatch("old1", 5), new Map()));
-  insert.run(watermark + 2, encodeBatch(oneCounterBatch("old1", 2), new Map()));
+  insert.run(watermark, encodeBatch(oneCounterBatch("old1", 100), [[]]));
+  insert.run(watermark + 1, encodeBatch(oneCounterBatch("old1", 5), [[]]));
+  insert.run(watermark + 2, encodeBatch(oneCounterBatch("old1", 2), [[]]));
   journal.close();
 
   const reopened = openSqlite({ dataDir });

@@ -4,7 +4,6 @@
 // priority, so a fold never takes half the core from answers.
 
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
@@ -12,6 +11,7 @@ import Database from "better-sqlite3";
 import { DEFAULT_SETTINGS } from "../../src/counters/settings.js";
 import { openSqlite } from "../../src/store/sqlite/index.js";
 import type { Batch } from "../../src/store/store.js";
+import { batchOf } from "../helpers/batch.js";
 import { tempDir } from "../helpers/server.js";
 
 it("creating a counter while hitcounter.db is locked by a long transaction doesn't block the event loop", async () => {
@@ -60,21 +60,8 @@ it("hits committed while a set count waits on the worker count on top of the new
   const dataDir = tempDir();
   const store = openSqlite({ dataDir });
   const day = "2026-11-24";
-  const batch = (hits: number, visitor: string): Batch => ({
-    id: randomUUID(),
-    counters: new Map([
-      [
-        "edit1",
-        {
-          hits,
-          days: new Map([[day, hits]]),
-          hours: new Map([[`${day}T10`, hits]]),
-          dims: new Map(),
-          visitors: new Map([[visitor, `${day}T10`]]),
-        },
-      ],
-    ]),
-  });
+  const batch = (hits: number, visitor: string): Batch =>
+    batchOf([{ counter: "edit1", hour: `${day}T10`, hits, visitors: [visitor] }]);
   await store.createCounter({
     ...DEFAULT_SETTINGS,
     id: "edit1",

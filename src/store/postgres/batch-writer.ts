@@ -6,15 +6,16 @@
 
 import type { PoolClient } from "pg";
 import { OTHER, splitDimKey } from "../caps.js";
-import type { Batch, CommittedTotals, DayTotals } from "../store.js";
+import type { CommittedTotals, CounterDelta, DayTotals } from "../store.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: pg rows are plain objects of any shape
 type Row = Record<string, any>;
 
-/** Applies the batch inside the caller's transaction. Returns undefined if it was applied before. */
+/** Applies a batch (merged per counter: delta-merger.ts) inside the caller's transaction. Returns undefined if it was applied before. */
 export async function writeBatch(
   client: PoolClient,
-  batch: Batch,
+  batchId: string,
+  counters: Map<string, CounterDelta>,
   cap: number,
   count: () => void,
 ): Promise<Map<string, CommittedTotals> | undefined> {
@@ -23,10 +24,10 @@ export async function writeBatch(
     return (await client.query<T>(sql, params)).rows;
   };
 
-  const fresh = await q("INSERT INTO batches (id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id", [batch.id]);
+  const fresh = await q("INSERT INTO batches (id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id", [batchId]);
   if (fresh.length === 0) return undefined;
 
-  const ids = [...batch.counters.keys()].sort();
+  const ids = [...counters.keys()].sort();
   const alive = new Set(
     (await q<{ id: string }>("SELECT id FROM counters WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE", [ids])).map(
       (r) => r.id,
@@ -42,7 +43,7 @@ export async function writeBatch(
   const hourOf = new Map<string, string>();
   for (const id of ids) {
     if (!alive.has(id)) continue;
-    for (const [hash, hour] of batch.counters.get(id)?.visitors ?? []) {
+    for (const [hash, hour] of counters.get(id)?.visitors ?? []) {
       vc.push(id);
       vd.push(hour.slice(0, 10));
       vh.push(hash);
@@ -87,7 +88,7 @@ export async function writeBatch(
   const mVal: string[] = [];
   const mHits: number[] = [];
   for (const id of ids) {
-    const d = batch.counters.get(id);
+    const d = counters.get(id);
     if (!d || !alive.has(id)) continue;
     cId.push(id);
     cHits.push(d.hits);

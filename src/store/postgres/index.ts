@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { AppError } from "../../errors.js";
 import { DEFAULT_DIM_CAP } from "../caps.js";
+import { mergeBatch } from "../delta-merger.js";
 import type {
   CommittedTotals,
   CounterRow,
@@ -251,8 +252,9 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
       });
     },
     async applyBatch(batch) {
-      const ids = [...batch.counters.keys()];
-      const days = ids.map((id) => [...(batch.counters.get(id)?.days.keys() ?? [])]);
+      const counters = mergeBatch(batch);
+      const ids = [...counters.keys()];
+      const days = ids.map((id) => [...(counters.get(id)?.days.keys() ?? [])]);
       const deadline = Date.now() + inDoubtRetryMs;
       let inDoubt = false;
       for (let attempt = 1; ; attempt++) {
@@ -263,7 +265,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
           try {
             statements++;
             await client.query("BEGIN");
-            result = await writeBatch(client, batch, cap, () => statements++);
+            result = await writeBatch(client, batch.id, counters, cap, () => statements++);
             commitSent = true;
             statements++;
             await client.query(result ? "COMMIT" : "ROLLBACK");

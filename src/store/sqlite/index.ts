@@ -37,6 +37,8 @@ export interface SqliteOptions {
 }
 
 const RECENT_BATCHES = 1_000;
+/** An entry's new visitors when it has none: shared, never added to. */
+const NONE: string[] = [];
 
 const INSERT_COUNTER = `INSERT INTO counters (id, token_hash, label, origins, public, time_zone, dedupe_seconds, show,
         honor_privacy, created_at, hits, visitors, revision)
@@ -361,63 +363,77 @@ export function openSqlite(opts: SqliteOptions): Store {
       // the contract (a repeated batch id is not added twice) for a caller that retries.
       if (recentBatches.has(batch.id)) {
         const now = new Map<string, CommittedTotals>();
-        for (const [id, d] of batch.counters) {
-          const l = liveOf(id);
-          const days = [...d.days.keys()].map((day) => l?.days.get(day) ?? dayFromDb(id, day));
-          if (l) now.set(id, { hits: l.hits, visitors: l.visitors, days });
+        for (const e of batch.entries) {
+          const l = liveOf(e.counterId);
+          if (!l) continue;
+          const t = now.get(e.counterId) ?? { hits: l.hits, visitors: l.visitors, days: [] };
+          const day = e.hour.slice(0, 10);
+          if (!t.days.some((d) => d.day === day)) t.days.push(l.days.get(day) ?? dayFromDb(e.counterId, day));
+          now.set(e.counterId, t);
         }
         return now;
       }
       const out = new Map<string, CommittedTotals>();
-      const newVisitors = new Map<string, [string, string][]>();
-      // Per counter: its live figures, its totals after this batch, and the day sets that
-      // take its new visitors once the append succeeded ([set, hash] pairs, flat).
-      const updates: [Live, CommittedTotals, unknown[]][] = [];
-      for (const [id, d] of batch.counters) {
+      // Per entry, its new visitors for the journal (undefined: the counter was deleted).
+      const fresh: (string[] | undefined)[] = [];
+      // The counters' live figures and their totals after this batch, and the day sets that
+      // take the new visitors ([set, hash] pairs, flat): memory moves only once the append
+      // succeeded.
+      const touched: [Live, CommittedTotals][] = [];
+      const adds: unknown[] = [];
+      let hour = "";
+      let day = "";
+      for (const e of batch.entries) {
+        const id = e.counterId;
         const l = liveOf(id);
-        if (!l) continue; // deleted while its hits were pending
-        const fresh: [string, string][] = [];
-        const sets: unknown[] = [];
-        // Nearly every batch holds one day per counter: count that day's new visitors in
-        // a variable and keep a map only for the rare batch that crosses midnight.
-        let firstDay = "";
-        let firstDayFresh = 0;
-        let otherDays: Map<string, number> | undefined;
-        for (const [hash, hour] of d.visitors) {
-          const day = hour.slice(0, 10);
+        if (!l) {
+          fresh.push(undefined); // deleted while its hits were pending
+          continue;
+        }
+        if (e.hour !== hour) {
+          hour = e.hour;
+          day = hour.slice(0, 10);
+        }
+        let news = NONE;
+        if (e.visitors.length > 0) {
           const s = seenOf(l, id, day);
-          if (s.has(hash)) continue;
-          fresh.push([hash, hour]);
-          sets.push(s, hash);
-          if (firstDay === "" || firstDay === day) {
-            firstDay = day;
-            firstDayFresh++;
-          } else {
-            otherDays ??= new Map();
-            otherDays.set(day, (otherDays.get(day) ?? 0) + 1);
+          for (const hash of e.visitors) {
+            if (s.has(hash)) continue;
+            if (news === NONE) news = [];
+            news.push(hash);
+            adds.push(s, hash);
           }
         }
-        newVisitors.set(id, fresh);
-        const totals: CommittedTotals = { hits: l.hits + d.hits, visitors: l.visitors + fresh.length, days: [] };
-        for (const [day, hits] of d.days) {
-          const prev = l.days.get(day) ?? dayFromDb(id, day);
-          const dayFresh = day === firstDay ? firstDayFresh : (otherDays?.get(day) ?? 0);
-          totals.days.push({ day, hits: prev.hits + hits, visitors: prev.visitors + dayFresh });
+        fresh.push(news);
+        let t = out.get(id);
+        if (!t) {
+          t = { hits: l.hits, visitors: l.visitors, days: [] };
+          out.set(id, t);
+          touched.push([l, t]);
         }
-        updates.push([l, totals, sets]);
-        out.set(id, totals);
+        t.hits += e.hits;
+        t.visitors += news.length;
+        let dt: DayTotals | undefined;
+        for (const d of t.days) if (d.day === day) dt = d;
+        if (!dt) {
+          const prev = l.days.get(day) ?? dayFromDb(id, day);
+          dt = { day, hits: prev.hits, visitors: prev.visitors };
+          t.days.push(dt);
+        }
+        dt.hits += e.hits;
+        dt.visitors += news.length;
       }
       // The commit point: once this append returns, the batch survives kill -9.
-      journal.write(encodeBatch(batch, newVisitors));
+      journal.write(encodeBatch(batch, fresh));
       recentBatches.add(batch.id);
       if (recentBatches.size > RECENT_BATCHES) recentBatches.delete(recentBatches.values().next().value as string);
       // Only now does memory move forward, so a failed append leaves no trace.
-      for (const [l, totals, sets] of updates) {
+      for (const [l, totals] of touched) {
         l.hits = totals.hits;
         l.visitors = totals.visitors;
         for (const t of totals.days) l.days.set(t.day, t);
-        for (let i = 0; i < sets.length; i += 2) (sets[i] as Set<string>).add(sets[i + 1] as string);
       }
+      for (let i = 0; i < adds.length; i += 2) (adds[i] as Set<string>).add(adds[i + 1] as string);
       return out;
     },
     async totals(wanted) {
