@@ -109,7 +109,7 @@ async function answer(
       : badgeSvg(opts, opts.label ?? live.row.label, shown.text);
   if (ext === "png") return send(res, 200, headers, "image/png", svgToPng(svg));
   headers.push("content-security-policy", SVG_CSP);
-  return send(res, 200, headers, SVG_TYPE, svg);
+  return send(res, 200, headers, SVG_TYPE, svg, true);
 }
 
 /** The Hit of an image embed: the page comes from the Referer header. */
@@ -142,12 +142,19 @@ function sendError(res: ServerResponse, status: number, body: ReturnType<typeof 
 /**
  * Writes a whole answer: the security and no-store headers every embed answer carries, then
  * `headers` (flat name, value list). One writeHead with the length known, so Node sends no
- * chunked framing; a HEAD request gets the headers only (Node drops the body).
+ * chunked framing; a HEAD request gets the headers only (Node drops the body). `ascii`: the
+ * body is ASCII text, so its length is its byte length (the pictures are: badge.ts, digits.ts),
+ * which spares a pass over it on every hit.
  */
-function send(res: ServerResponse, status: number, headers: string[], type: string, body: string | Buffer): void {
-  res.writeHead(
-    status,
-    EVERY_ANSWER.concat(headers, "content-type", type, "content-length", String(Buffer.byteLength(body))),
-  );
+function send(
+  res: ServerResponse,
+  status: number,
+  headers: string[],
+  type: string,
+  body: string | Buffer,
+  ascii = false,
+): void {
+  const bytes = ascii ? body.length : Buffer.byteLength(body);
+  res.writeHead(status, EVERY_ANSWER.concat(headers, "content-type", type, "content-length", String(bytes)));
   res.end(body);
 }

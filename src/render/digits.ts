@@ -59,7 +59,8 @@ function segmentDigit(d: string, x: number, t: Theme): string {
 }
 
 /**
- * A digits picture of `n`, left-padded with zeros to at least `minDigits`.
+ * A digits picture of `n`, left-padded with zeros to at least `minDigits`. ASCII only (it
+ * holds no text of anyone's), so its length is its size in bytes.
  * @example digitsSvg(42, 6, "lcd") // 000042 on an LCD
  */
 export function digitsSvg(n: number, minDigits: number, theme: DigitTheme): string {

@@ -56,13 +56,20 @@ describe("embed requests", () => {
     assert.equal(await visitorsFromTwoForwardedAddresses(await start({ TRUST_PROXY: "10.0.0.0/8,127.0.0.1" })), 2);
   });
 
-  it("HEAD answers the headers of GET without a body; Content-Length counts bytes", async () => {
+  it("HEAD answers the headers of GET without a body; Content-Length counts bytes, of text beyond ASCII too", async () => {
     const s = await start();
     const c = await createCounter(s.url, { label: "Besucher äöü 👀" });
     const get = await raw(s.url, "GET", `/c/${c.id}.svg?count=false`);
     assert.equal(get.status, 200);
     assert.equal(Number(get.headers["content-length"]), get.body.length);
-    assert.ok(get.body.toString("utf8").includes("Besucher äöü 👀"));
+    // Text beyond ASCII is sent as character references: it reads the same, and the picture's
+    // length is its size in bytes (the server sends that length without measuring).
+    const svg = get.body.toString("utf8");
+    assert.ok(svg.includes("Besucher &#228;&#246;&#252; &#128064;"), svg);
+    assert.ok(!/[\u0080-\u{10ffff}]/u.test(svg));
+    const other = await raw(s.url, "GET", `/c/${c.id}.svg?count=false&label=${encodeURIComponent("größe ✓")}`);
+    assert.equal(Number(other.headers["content-length"]), other.body.length);
+    assert.ok(other.body.toString("utf8").includes("gr&#246;&#223;e &#10003;"));
     const head = await raw(s.url, "HEAD", `/c/${c.id}.svg?count=false`);
     assert.equal(head.status, 200);
     assert.equal(head.body.length, 0);
