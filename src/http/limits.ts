@@ -6,7 +6,8 @@ const MAX_KEYS = 500_000;
 
 export class WindowLimit {
   private window = -1;
-  private readonly seen = new Map<string, number>();
+  /** Per key, a box holding its count: a repeat costs one map lookup, not a lookup and a store. */
+  private readonly seen = new Map<string, { n: number }>();
 
   constructor(
     private readonly limit: number,
@@ -21,9 +22,14 @@ export class WindowLimit {
       this.window = w;
       this.seen.clear();
     }
-    const n = (this.seen.get(key) ?? 0) + 1;
-    if (n > 1 || this.seen.size < MAX_KEYS) this.seen.set(key, n);
-    return n <= this.limit;
+    let box = this.seen.get(key);
+    if (!box) {
+      // Past the cap a new key is not remembered: its first event is all it is known by.
+      if (this.seen.size >= MAX_KEYS) return this.limit >= 1;
+      box = { n: 0 };
+      this.seen.set(key, box);
+    }
+    return ++box.n <= this.limit;
   }
 
   /** Seconds until the window turns, for Retry-After. */
