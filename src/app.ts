@@ -19,6 +19,7 @@ import { Committer } from "./ingest/committer.js";
 import { Pipeline } from "./ingest/pipeline.js";
 import { RecentVisitors } from "./ingest/recent.js";
 import { Salts } from "./ingest/visitor.js";
+import { VisitorBook } from "./ingest/visitor-book.js";
 import { Metrics } from "./observability/metrics.js";
 import type { Store } from "./store/store.js";
 import { webRoutes } from "./web/pages.js";
@@ -55,7 +56,7 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
   const committer = new Committer(store, metrics, config.maxPendingHits, now, commitConcurrency);
   const classifier = new Classifier({ hitRatePerMinute: config.hitRatePerMinute, now });
   const recent = new RecentVisitors(now);
-  const pipeline = new Pipeline(registry, classifier, salts, committer, metrics, recent, now);
+  const pipeline = new Pipeline(registry, classifier, salts, committer, metrics, recent, new VisitorBook(), now);
   const guard = new Guard(config.requestRatePerMinute, now);
   let closing = false;
   const embeds = embedHandler({

@@ -1,11 +1,12 @@
 // Decides whether a hit counts: bot, privacy signal, origin, dedupe and rate, in that order.
-// Each rule returns a DropReason; the first that fires wins. State (rate windows, dedupe
-// marks) is per node, in bounded maps: past the bound a rule lets hits through rather than
-// growing memory.
+// Each rule returns a DropReason; the first that fires wins. State (dedupe marks here, rate
+// windows in the visitor book) is per node and bounded: past the bound a rule lets hits
+// through rather than growing memory.
 
 import { isbot } from "isbot";
 import type { LiveCounter } from "../counters/registry.js";
 import type { DropReason, Hit } from "./hit.js";
+import type { VisitorState } from "./visitor-book.js";
 
 /** Image proxies fetch on behalf of real viewers (GitHub camo fetches every README image). */
 export const IMAGE_PROXY = /^github-camo|GoogleImageProxy|YahooMailProxy/;
@@ -24,8 +25,6 @@ export interface ClassifyOptions {
 
 export class Classifier {
   private readonly botCache = new Map<string, boolean>();
-  private rateWindow = 0;
-  private readonly rate = new Map<string, number>();
   private readonly dedupe = new Map<string, number>();
   private readonly now: () => number;
 
@@ -59,8 +58,11 @@ export class Classifier {
     return undefined;
   }
 
-  /** Rules keyed by the visitor: dedupe window and per-visitor rate. */
-  late(c: LiveCounter, hit: Hit, visitor: string, proxy: boolean): DropReason | undefined {
+  /**
+   * Rules keyed by the visitor: dedupe window and per-visitor rate. The rate counts in the
+   * visitor's state (visitor-book.ts); a visitor the book could not keep is not rate-capped.
+   */
+  late(c: LiveCounter, hit: Hit, visitor: string, state: VisitorState, proxy: boolean): DropReason | undefined {
     const now = this.now();
     if (c.row.dedupeSeconds > 0) {
       // The visitor hash already covers the counter (and the day), so it keys without the id.
@@ -70,15 +72,14 @@ export class Classifier {
       if (this.dedupe.size >= MAX_TRACKED) this.sweepDedupe(now);
       if (this.dedupe.size < MAX_TRACKED) this.dedupe.set(key, now + c.row.dedupeSeconds * 1000);
     }
-    if (!proxy) {
-      const window = Math.floor(now / 60_000);
-      if (window !== this.rateWindow) {
-        this.rateWindow = window;
-        this.rate.clear();
+    if (!proxy && state.tracked) {
+      const minute = Math.floor(now / 60_000);
+      if (state.minute !== minute) {
+        state.minute = minute;
+        state.hits = 0;
       }
-      const n = (this.rate.get(visitor) ?? 0) + 1;
-      if (n > this.opts.hitRatePerMinute) return "rate";
-      if (n > 1 || this.rate.size < MAX_TRACKED) this.rate.set(visitor, n);
+      if (state.hits >= this.opts.hitRatePerMinute) return "rate";
+      state.hits++;
     }
     return undefined;
   }

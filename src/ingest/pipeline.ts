@@ -1,16 +1,17 @@
-// The hit path, stage by stage: find the counter -> classify -> hash the visitor -> join the
-// open batch -> wait for its commit. Every stage either passes the hit on or drops it with a
-// reason; a dropped hit is still answered with the picture.
+// The hit path, stage by stage: find the counter -> classify -> hash the visitor and look it
+// up in the visitor book -> classify by visitor -> join the open batch -> wait for its commit.
+// Every stage either passes the hit on or drops it with a reason; a dropped hit is still
+// answered with the picture.
 
 import { currentFigures, type LiveCounter, type Registry } from "../counters/registry.js";
 import type { Metrics } from "../observability/metrics.js";
 import { localBucket } from "../time/zone.js";
 import type { Classifier } from "./classify.js";
 import type { Committer } from "./committer.js";
-import { country, uaInfo } from "./enrich.js";
 import type { DropReason, Hit } from "./hit.js";
 import type { RecentVisitors } from "./recent.js";
 import type { Salts } from "./visitor.js";
+import type { VisitorBook } from "./visitor-book.js";
 
 export interface Outcome {
   live: LiveCounter;
@@ -28,6 +29,7 @@ export class Pipeline {
     private readonly committer: Committer,
     private readonly metrics: Metrics,
     private readonly recent: RecentVisitors,
+    private readonly visitors: VisitorBook,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -39,29 +41,32 @@ export class Pipeline {
     const found = this.registry.get(hit.counterId);
     const live = found instanceof Promise ? await found : found;
     if (!live) return undefined;
-    live.lastUsed = this.now();
+    const now = this.now();
+    live.lastUsed = now;
     if (!count) return this.drop(live, "nocount");
 
     const proxy = this.classifier.isImageProxy(hit.userAgent);
     const early = this.classifier.early(live, hit, proxy);
     if (early) return this.drop(live, early);
 
-    const bucket = localBucket(live.row.timeZone, this.now());
+    const bucket = localBucket(live.row.timeZone, now);
     const visitor = this.salts.hash(bucket.day, live.row.id, hit.ip, hit.userAgent);
     if (!visitor) return this.drop(live, "unavailable");
-    const late = this.classifier.late(live, hit, visitor, proxy);
+    const minute = Math.floor(now / 60_000);
+    const state = this.visitors.see(visitor, hit, minute);
+    const late = this.classifier.late(live, hit, visitor, state, proxy);
     if (late) return this.drop(live, late);
 
     const batch = this.committer.batch();
     if (!batch) return this.drop(live, "unavailable");
-    batch.add(live, bucket, visitor, hit, uaInfo(hit.userAgent), country(hit.ip));
+    batch.add(live, bucket, visitor, hit, state.ua, state.country);
     const hits = live.row.hits + live.pending;
     try {
       await batch.done;
     } catch {
       return this.drop(live, "unavailable");
     }
-    this.recent.seen(live.row.id, visitor);
+    this.recent.counted(live.row.id, state, minute);
     return { live, counted: true, reason: undefined, hits };
   }
 

@@ -1,19 +1,20 @@
-// "Right now": the visitors a node counted in the last few minutes, per counter, in memory.
-// Kept as one set of visitor hashes per counter per minute (a ring of five), so recording a
-// hit is one Set.add: no per-hit deletes or reordering, which on a busy counter made a single
-// ordered map the hottest thing on the hit path. Reading unions the five sets (rare: the
-// dashboard polls it). Bounded per counter-minute and in the number of counters tracked; on
-// many nodes each node knows its own share (documented in README "Many nodes").
+// "Right now": the distinct visitors a node counted in the last five minutes, per counter, in
+// memory. Each counter keeps a ring of five per-minute counts of the visitors whose latest
+// counted hit fell in that minute; a visitor counted again moves from its old minute to the
+// new one. The visitor's last counted minute is in its VisitorState (visitor-book.ts), so a
+// visitor's further hits within one minute touch nothing here: on a busy node most hits are
+// such repeats. Bounded in the number of counters tracked; on many nodes each node knows its
+// own share (documented in README "Many nodes").
+
+import type { VisitorState } from "./visitor-book.js";
 
 const MINUTES = 5;
-const MINUTE_MS = 60_000;
-const MAX_PER_MINUTE = 10_000;
 const MAX_COUNTERS = 20_000;
 
 interface Ring {
   /** The minute (ms / 60,000) each slot holds. */
   minutes: number[];
-  slots: Set<string>[];
+  counts: number[];
 }
 
 export class RecentVisitors {
@@ -21,34 +22,38 @@ export class RecentVisitors {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  seen(counterId: string, visitor: string): void {
+  /** A hit of `visitor` was counted in `minute` (ms / 60,000). */
+  counted(counterId: string, visitor: VisitorState, minute: number): void {
+    const last = visitor.countedMinute;
+    if (last === minute || !visitor.tracked) return;
+    visitor.countedMinute = minute;
     let ring = this.byCounter.get(counterId);
     if (!ring) {
       // Evicts the counter tracked longest; this runs once per newly active counter, not per hit.
       if (this.byCounter.size >= MAX_COUNTERS) this.byCounter.delete(this.byCounter.keys().next().value as string);
-      ring = { minutes: Array(MINUTES).fill(-1), slots: Array.from({ length: MINUTES }, () => new Set<string>()) };
+      ring = { minutes: Array(MINUTES).fill(-1), counts: Array(MINUTES).fill(0) };
       this.byCounter.set(counterId, ring);
     }
-    const minute = Math.floor(this.now() / MINUTE_MS);
+    // Counted before, within the window: it leaves that minute's count.
+    const j = last % MINUTES;
+    if (last >= 0 && ring.minutes[j] === last) ring.counts[j] = (ring.counts[j] as number) - 1;
     const i = minute % MINUTES;
-    const slot = ring.slots[i] as Set<string>;
     if (ring.minutes[i] !== minute) {
       ring.minutes[i] = minute;
-      slot.clear();
+      ring.counts[i] = 0;
     }
-    if (slot.size < MAX_PER_MINUTE) slot.add(visitor);
+    ring.counts[i] = (ring.counts[i] as number) + 1;
   }
 
-  /** Distinct visitors seen in the last five minutes (this one and the four before). */
+  /** Distinct visitors counted in the last five minutes (this one and the four before). */
   count(counterId: string): number {
     const ring = this.byCounter.get(counterId);
     if (!ring) return 0;
-    const minute = Math.floor(this.now() / MINUTE_MS);
-    const distinct = new Set<string>();
+    const minute = Math.floor(this.now() / 60_000);
+    let n = 0;
     for (let i = 0; i < MINUTES; i++) {
-      if (minute - (ring.minutes[i] as number) >= MINUTES) continue;
-      for (const v of ring.slots[i] as Set<string>) distinct.add(v);
+      if (minute - (ring.minutes[i] as number) < MINUTES) n += ring.counts[i] as number;
     }
-    return distinct.size;
+    return n;
   }
 }
