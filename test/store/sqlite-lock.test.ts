@@ -1,9 +1,10 @@
 // One server per data folder: a second store on a folder in use is refused with a message
-// naming the owner, whether the owner is this process or another live one; a lock left by a
-// process that is gone (kill -9) is taken over, and a closed store frees the folder.
+// naming the owner, whether the owner is this process or another one; the lock goes with its
+// process, at once even after kill -9, and a pid left in LOCK by anything else decides nothing.
 
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
@@ -23,32 +24,49 @@ it("a folder open in this process can't be opened again until the store is close
     await second?.close();
   }
   await store.close();
-  assert.equal(existsSync(join(dataDir, "LOCK")), false, "closing removes the lock");
+  assert.equal(existsSync(join(dataDir, "LOCK")), false, "closing removes the owner's pid");
   await openSqlite({ dataDir }).close();
 });
 
-it("a folder locked by another live process is refused, naming it", async () => {
+it("a folder held by another process is refused, naming it; killed with -9, it is free at once", async () => {
   const dataDir = tempDir();
-  const other = spawn("sleep", ["30"]);
+  const lockModule = new URL("../../src/store/sqlite/lock.ts", import.meta.url).href;
+  const other = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "-e",
+      `import(${JSON.stringify(lockModule)}).then((m) => { m.lockDataDir(${JSON.stringify(dataDir)}); console.log("locked"); setInterval(() => {}, 1000); })`,
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
   let opened: Store | undefined;
   try {
-    writeFileSync(join(dataDir, "LOCK"), String(other.pid));
+    await once(other.stdout, "data");
     assert.throws(
       () => {
         opened = openSqlite({ dataDir });
       },
       new RegExp(`in use by process ${other.pid}`),
     );
+    const exited = once(other, "exit");
+    other.kill("SIGKILL");
+    await exited;
+    opened = openSqlite({ dataDir });
   } finally {
-    other.kill();
+    other.kill("SIGKILL");
     await opened?.close();
   }
 });
 
-it("a lock left by a process that is gone is taken over", async () => {
+it("a pid left in LOCK decides nothing: not a live process's (after a reboot, another may carry it)", async () => {
   const dataDir = tempDir();
-  const gone = spawnSync("sh", ["-c", "echo $$"]).stdout.toString().trim();
-  writeFileSync(join(dataDir, "LOCK"), gone);
-  const store = openSqlite({ dataDir });
-  await store.close();
+  const unrelated = spawn("sleep", ["30"]);
+  try {
+    writeFileSync(join(dataDir, "LOCK"), String(unrelated.pid));
+    await openSqlite({ dataDir }).close();
+  } finally {
+    unrelated.kill();
+  }
 });
