@@ -91,7 +91,7 @@ it("a batch reads back as it was written, within one hour and across midnight", 
   assert.deepEqual(back.get("c2"), midnight);
 });
 
-it("rows written before the string table, in the general and the inline compact form, still read, and merge", () => {
+it("rows of earlier versions (no string table; the general form) still read, and merge", () => {
   const old = JSON.stringify([
     [
       "c1",
@@ -103,15 +103,30 @@ it("rows written before the string table, in the general and the inline compact 
     ],
   ]);
   const compact = JSON.stringify([["c1", 1, "2026-11-24T10", ["page\u0000/", 1], ["h1", "h2"]]]);
-  const d = mergeEntries([old, compact]).get("c1");
-  assert.equal(d?.hits, 3);
-  assert.deepEqual([...(d?.days ?? [])], [["2026-11-24", 3]]);
-  assert.deepEqual([...(d?.dims ?? [])], [[dimKey("2026-11-24", "page", "/"), 3]]);
+  // With the string table, the version before the flat batch wrote the general form for a
+  // counter whose hits spanned hours.
+  const tabledGeneral = JSON.stringify([
+    2,
+    ["2026-11-24T11"],
+    [
+      "c1",
+      1,
+      [["2026-11-24", 1]],
+      [["2026-11-24T11", 1]],
+      [[dimKey("2026-11-24", "page", "/"), 1]],
+      [["h3", "2026-11-24T11"]],
+    ],
+  ]);
+  const d = mergeEntries([old, compact, tabledGeneral]).get("c1");
+  assert.equal(d?.hits, 4);
+  assert.deepEqual([...(d?.days ?? [])], [["2026-11-24", 4]]);
+  assert.deepEqual([...(d?.dims ?? [])], [[dimKey("2026-11-24", "page", "/"), 4]]);
   assert.deepEqual(
     [...(d?.visitors ?? [])],
     [
       ["h1", "2026-11-24T10"],
       ["h2", "2026-11-24T10"],
+      ["h3", "2026-11-24T11"],
     ],
   );
 });

@@ -11,7 +11,10 @@ import type { CommittedTotals, CounterDelta, DayTotals } from "../store.js";
 // biome-ignore lint/suspicious/noExplicitAny: pg rows are plain objects of any shape
 type Row = Record<string, any>;
 
-/** Applies a batch (merged per counter: delta-merger.ts) inside the caller's transaction. Returns undefined if it was applied before. */
+/**
+ * Applies a batch, merged per counter (delta-merger.ts), inside the caller's transaction.
+ * Returns undefined if it was applied before.
+ */
 export async function writeBatch(
   client: PoolClient,
   batchId: string,

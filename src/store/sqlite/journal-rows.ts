@@ -5,7 +5,11 @@
 import { DeltaMerger } from "../delta-merger.js";
 import type { Batch, BatchEntry, CounterDelta } from "../store.js";
 
-/** One counter's delta as stored: [id, hits, days, hours, dims, new visitors [hash, hour]]. */
+/**
+ * One counter's delta in the general form: [id, hits, days, hours, dims, new visitors
+ * [hash, hour]]. Only read now: versions before the flat batch (store.ts, Batch) wrote it for
+ * a counter whose hits spanned hours.
+ */
 export type JournalEntry = [
   id: string,
   hits: number,
@@ -16,10 +20,10 @@ export type JournalEntry = [
 ];
 
 /**
- * The same for a delta within one local hour, as nearly all are: the day and hour are written
- * once, breakdowns flat as [value, hits, …] and new visitors as bare hashes. Written before
- * rows had a string table, the hour and values were strings ("dim\0value"); now they are
- * places in the row's table.
+ * A counter's hits within one local hour: a batch entry as written. The day and hour are
+ * written once, breakdowns flat as [value, hits, …] and new visitors as bare hashes. Written
+ * before rows had a string table, the hour and values were strings ("dim\0value"); now they
+ * are places in the row's table.
  */
 export type HourEntry = [
   id: string,
