@@ -12,6 +12,20 @@ import type { CommittedTotals, CounterDelta, DayTotals } from "../store.js";
 type Row = Record<string, any>;
 
 /**
+ * Every batch sends the same statements: named, each connection parses and plans them once
+ * (pg prepares a named statement on its first use per connection), not on every batch.
+ */
+const names = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = names.get(sql);
+  if (!name) {
+    name = `hc_batch_${names.size}`;
+    names.set(sql, name);
+  }
+  return name;
+}
+
+/**
  * Applies a batch, merged per counter (delta-merger.ts), inside the caller's transaction.
  * Returns undefined if it was applied before.
  */
@@ -24,7 +38,7 @@ export async function writeBatch(
 ): Promise<Map<string, CommittedTotals> | undefined> {
   const q = async <T extends Row = Row>(sql: string, params: unknown[]): Promise<T[]> => {
     count();
-    return (await client.query<T>(sql, params)).rows;
+    return (await client.query<T>({ name: statementName(sql), text: sql, values: params })).rows;
   };
 
   const fresh = await q("INSERT INTO batches (id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id", [batchId]);
