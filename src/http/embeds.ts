@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import proxyAddr from "@fastify/proxy-addr";
 import { parse as parseQuery } from "fast-querystring";
 import { AppError, envelope } from "../errors.js";
+import { isImageProxy } from "../ingest/classify.js";
 import { type Hit, splitUrl } from "../ingest/hit.js";
 import type { Pipeline } from "../ingest/pipeline.js";
 import { badgeSvg } from "../render/badge.js";
@@ -78,7 +79,8 @@ async function answer(
   }
   const h = req.headers;
   const ua = h["user-agent"];
-  const wait = deps.guard.admit(ip, ua);
+  const proxy = isImageProxy(ua);
+  const wait = deps.guard.admit(ip, proxy);
   if (wait > 0) return sendError(res, 429, deps.guard.refusal, ["retry-after", String(wait)]);
   const dot = file.lastIndexOf(".");
   const ext = dot > 0 ? file.slice(dot + 1) : "";
@@ -95,7 +97,7 @@ async function answer(
   }
   // A HEAD request shows nobody a picture: link checkers, monitors and crawlers send it.
   const count = opts.count && req.method === "GET";
-  const outcome = await deps.pipeline.record(imageHit(h, ip, ua, file.slice(0, dot)), count);
+  const outcome = await deps.pipeline.record(imageHit(h, ip, ua, proxy, file.slice(0, dot)), count);
   if (!outcome) return notFound(res, ext, cors);
   // `cors` is this request's own list: the verdict and later headers join it.
   const headers = appendVerdict(cors, outcome);
@@ -113,7 +115,13 @@ async function answer(
 }
 
 /** The Hit of an image embed: the page comes from the Referer header. */
-function imageHit(h: IncomingMessage["headers"], ip: string, ua: string | undefined, counterId: string): Hit {
+function imageHit(
+  h: IncomingMessage["headers"],
+  ip: string,
+  ua: string | undefined,
+  imageProxy: boolean,
+  counterId: string,
+): Hit {
   const [refHost, page] = splitUrl(h.referer);
   const origin = h.origin ? splitUrl(h.origin)[0] : "";
   return {
@@ -125,6 +133,7 @@ function imageHit(h: IncomingMessage["headers"], ip: string, ua: string | undefi
     referrerHost: "",
     referrerUrl: "",
     privacySignal: h.dnt === "1" || h["sec-gpc"] === "1",
+    imageProxy,
   };
 }
 

@@ -6,7 +6,7 @@
 
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { envelope } from "../errors.js";
-import { IMAGE_PROXY } from "../ingest/classify.js";
+import { isImageProxy } from "../ingest/classify.js";
 import { WindowLimit } from "./limits.js";
 
 /**
@@ -39,9 +39,12 @@ export class Guard {
     this.refusal = envelope("rate_limited", `at most ${requestRatePerMinute} requests per minute from one address`);
   }
 
-  /** Counts one request; 0 when it may go on, else the seconds to wait (Retry-After). */
-  admit(ip: string, userAgent: string | undefined): number {
-    const limit = userAgent !== undefined && IMAGE_PROXY.test(userAgent) ? this.proxies : this.requests;
+  /**
+   * Counts one request; 0 when it may go on, else the seconds to wait (Retry-After). `proxy`:
+   * the request comes from an image proxy (isImageProxy), which fetches for many viewers.
+   */
+  admit(ip: string, proxy: boolean): number {
+    const limit = proxy ? this.proxies : this.requests;
     return limit.take(ip) ? 0 : limit.retryAfter();
   }
 }
@@ -52,7 +55,7 @@ export function guardRoutes(app: FastifyInstance, guard: Guard): void {
     for (const [name, value] of SECURITY_HEADERS) reply.header(name, value);
     if (UNLIMITED.has(req.url)) return done();
     const ua = req.headers["user-agent"];
-    const wait = guard.admit(req.ip, typeof ua === "string" ? ua : undefined);
+    const wait = guard.admit(req.ip, isImageProxy(typeof ua === "string" ? ua : undefined));
     if (wait === 0) return done();
     reply.header("retry-after", String(wait));
     reply.code(429).send(guard.refusal);

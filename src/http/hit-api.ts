@@ -3,6 +3,7 @@
 
 import type { FastifyInstance } from "fastify";
 import { badRequest, envelope } from "../errors.js";
+import { isImageProxy } from "../ingest/classify.js";
 import { MAX_PAGE_LENGTH, splitUrl } from "../ingest/hit.js";
 import type { Pipeline } from "../ingest/pipeline.js";
 import { COUNTER_JS } from "../render/script.js";
@@ -86,16 +87,18 @@ export function hitApiRoutes(app: FastifyInstance, pipeline: Pipeline, now: () =
     const sourceHost = origin || pageHost;
     // A visitor moving between pages of the same site is not a referral.
     const referred = refHost !== sourceHost;
+    const userAgent = typeof h["user-agent"] === "string" ? h["user-agent"] : "";
     const outcome = await pipeline.record(
       {
         counterId: body.counter,
         ip: req.ip,
-        userAgent: typeof h["user-agent"] === "string" ? h["user-agent"] : "",
+        userAgent,
         sourceHost,
         page: body.path,
         referrerHost: referred ? refHost : "",
         referrerUrl: referred && refHost !== "" ? `${refHost}${refPath}` : "",
         privacySignal: h.dnt === "1" || h["sec-gpc"] === "1",
+        imageProxy: isImageProxy(userAgent),
       },
       body.count,
     );

@@ -9,7 +9,15 @@ import type { DropReason, Hit } from "./hit.js";
 import type { VisitorState } from "./visitor-book.js";
 
 /** Image proxies fetch on behalf of real viewers (GitHub camo fetches every README image). */
-export const IMAGE_PROXY = /^github-camo|GoogleImageProxy|YahooMailProxy/;
+const IMAGE_PROXY = /^github-camo|GoogleImageProxy|YahooMailProxy/;
+
+/**
+ * An image proxy fetching for a viewer: counted like a viewer, never rate-capped, and allowed
+ * more requests per address. Tested once per request, when its Hit is made (ingest/hit.ts).
+ */
+export function isImageProxy(userAgent: string | undefined): boolean {
+  return userAgent !== undefined && IMAGE_PROXY.test(userAgent);
+}
 /**
  * Command-line clients are fetches a person typed, not crawlers: counted (and rate-capped
  * like anyone), although isbot lists them.
@@ -30,11 +38,6 @@ export class Classifier {
 
   constructor(private readonly opts: ClassifyOptions) {
     this.now = opts.now ?? Date.now;
-  }
-
-  /** An image proxy fetching for a viewer: counted like a viewer, never rate-capped. */
-  isImageProxy(userAgent: string): boolean {
-    return IMAGE_PROXY.test(userAgent);
   }
 
   isBot(userAgent: string): boolean {

@@ -23,6 +23,8 @@ export interface Hit {
   referrerUrl: string;
   /** DNT: 1 or Sec-GPC: 1 was sent. */
   privacySignal: boolean;
+  /** Fetched by an image proxy on behalf of a viewer (GitHub's camo): classify.ts. */
+  imageProxy: boolean;
 }
 
 export const MAX_PAGE_LENGTH = 256;

@@ -45,7 +45,7 @@ export class Pipeline {
     live.lastUsed = now;
     if (!count) return this.drop(live, "nocount");
 
-    const proxy = this.classifier.isImageProxy(hit.userAgent);
+    const proxy = hit.imageProxy;
     const early = this.classifier.early(live, hit, proxy);
     if (early) return this.drop(live, early);
 

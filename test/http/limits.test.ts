@@ -39,6 +39,24 @@ describe("limits", () => {
     assert.equal((await fetch(`${s.url}/c/nosuchcounter1.json`, { headers: from() })).status, 404);
   });
 
+  it("an image proxy's address may send more: it fetches for many viewers (GitHub's camo)", async () => {
+    const h = { ...from(), "user-agent": "github-camo (876de43e)" };
+    for (let i = 0; i < 60; i++) {
+      const r = await fetch(`${s.url}/c/nosuchcounter1.svg`, { headers: h });
+      assert.equal(r.status, 404, `request ${i + 1} of the proxy is within its limit`);
+      await r.arrayBuffer();
+    }
+    // The same address with a browser's user-agent is held to the plain limit (its own count).
+    const browser = { "x-forwarded-for": h["x-forwarded-for"], "user-agent": "Mozilla/5.0 Firefox/140.0" };
+    let status = 0;
+    for (let i = 0; i < 41 && status !== 429; i++) {
+      const r = await fetch(`${s.url}/c/nosuchcounter1.svg`, { headers: browser });
+      status = r.status;
+      await r.arrayBuffer();
+    }
+    assert.equal(status, 429);
+  });
+
   it("counters created per address per hour: 429 past the limit", async () => {
     const h = { ...from(), "content-type": "application/json" };
     for (let i = 0; i < 3; i++) {

@@ -20,6 +20,7 @@ const hit = (page: string, referrerHost = ""): Hit => ({
   referrerHost,
   referrerUrl: "",
   privacySignal: false,
+  imageProxy: false,
 });
 const ua = { browser: "Firefox", os: "Linux", device: "desktop" };
 const T10 = { day: "2026-11-24", hour: "2026-11-24T10" };

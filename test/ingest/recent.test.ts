@@ -13,6 +13,7 @@ const HIT: Hit = {
   referrerHost: "",
   referrerUrl: "",
   privacySignal: false,
+  imageProxy: false,
 };
 
 /** A right-now tracker with its visitor book, counting hits at the clock's minute. */
