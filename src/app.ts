@@ -54,7 +54,7 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
   await salts.rotate();
   const commitConcurrency = store.kind === "postgres" ? 2 : 1;
   const committer = new Committer(store, metrics, config.maxPendingHits, now, commitConcurrency);
-  const classifier = new Classifier({ hitRatePerMinute: config.hitRatePerMinute, now });
+  const classifier = new Classifier({ hitRatePerMinute: config.hitRatePerMinute });
   const recent = new RecentVisitors(now);
   const pipeline = new Pipeline(registry, classifier, salts, committer, metrics, recent, new VisitorBook(), now);
   const guard = new Guard(config.requestRatePerMinute, now);

@@ -28,17 +28,13 @@ const MAX_UA_CACHE = 10_000;
 
 export interface ClassifyOptions {
   hitRatePerMinute: number;
-  now?: () => number;
 }
 
 export class Classifier {
   private readonly botCache = new Map<string, boolean>();
   private readonly dedupe = new Map<string, number>();
-  private readonly now: () => number;
 
-  constructor(private readonly opts: ClassifyOptions) {
-    this.now = opts.now ?? Date.now;
-  }
+  constructor(private readonly opts: ClassifyOptions) {}
 
   isBot(userAgent: string): boolean {
     if (userAgent === "") return true;
@@ -65,8 +61,14 @@ export class Classifier {
    * Rules keyed by the visitor: dedupe window and per-visitor rate. The rate counts in the
    * visitor's state (visitor-book.ts); a visitor the book could not keep is not rate-capped.
    */
-  late(c: LiveCounter, hit: Hit, visitor: string, state: VisitorState, proxy: boolean): DropReason | undefined {
-    const now = this.now();
+  late(
+    c: LiveCounter,
+    hit: Hit,
+    visitor: string,
+    state: VisitorState,
+    proxy: boolean,
+    now: number,
+  ): DropReason | undefined {
     if (c.row.dedupeSeconds > 0) {
       // The visitor hash already covers the counter (and the day), so it keys without the id.
       const key = hit.page === "" ? visitor : `${visitor}\u0000${hit.page}`;

@@ -3,7 +3,7 @@
 // Every stage either passes the hit on or drops it with a reason; a dropped hit is still
 // answered with the picture.
 
-import { currentFigures, type LiveCounter, type Registry } from "../counters/registry.js";
+import type { LiveCounter, Registry } from "../counters/registry.js";
 import type { Metrics } from "../observability/metrics.js";
 import { localBucket } from "../time/zone.js";
 import type { Classifier } from "./classify.js";
@@ -54,7 +54,7 @@ export class Pipeline {
     if (!visitor) return this.drop(live, "unavailable");
     const minute = Math.floor(now / 60_000);
     const state = this.visitors.see(visitor, hit, minute);
-    const late = this.classifier.late(live, hit, visitor, state, proxy);
+    const late = this.classifier.late(live, hit, visitor, state, proxy, now);
     if (late) return this.drop(live, late);
 
     const batch = this.committer.batch();
@@ -72,6 +72,6 @@ export class Pipeline {
 
   private drop(live: LiveCounter, reason: DropReason): Outcome {
     this.metrics.notCounted(reason);
-    return { live, counted: false, reason, hits: currentFigures(live, this.now()).hits };
+    return { live, counted: false, reason, hits: live.row.hits + live.pending };
   }
 }
