@@ -27,6 +27,7 @@ async function generate(dataDir: string, lastDay: string): Promise<string> {
     hits: 0,
     visitors: 0,
     revision: 0,
+    blocked: false,
   });
   const browsers = ["Chrome", "Firefox", "Safari", "Edge"];
   const countries = ["US", "DE", "IN", "BR", "JP", "FR"];

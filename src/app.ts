@@ -7,6 +7,7 @@ import type { Config } from "./config.js";
 import { startRefresh } from "./counters/refresh.js";
 import { Registry } from "./counters/registry.js";
 import { AppError, envelope } from "./errors.js";
+import { adminApiRoutes } from "./http/admin-api.js";
 import { countersApiRoutes } from "./http/counters-api.js";
 import { embedHandler } from "./http/embeds.js";
 import { Guard, guardRoutes } from "./http/guard.js";
@@ -16,6 +17,7 @@ import { PastBreakdowns } from "./http/past-breakdowns.js";
 import { statsApiRoutes } from "./http/stats-api.js";
 import { Classifier } from "./ingest/classify.js";
 import { Committer } from "./ingest/committer.js";
+import { ImageProxies } from "./ingest/image-proxy.js";
 import { Pipeline } from "./ingest/pipeline.js";
 import { RecentVisitors } from "./ingest/recent.js";
 import { Salts } from "./ingest/visitor.js";
@@ -54,7 +56,12 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
   await salts.rotate();
   const commitConcurrency = store.kind === "postgres" ? 2 : 1;
   const committer = new Committer(store, metrics, config.maxPendingHits, now, commitConcurrency);
-  const classifier = new Classifier({ hitRatePerMinute: config.hitRatePerMinute });
+  const classifier = new Classifier({
+    hitRatePerMinute: config.hitRatePerMinute,
+    addressHitRatePerMinute: config.addressHitRatePerMinute,
+    proxyHitRatePerMinute: config.proxyHitRatePerMinute,
+  });
+  const proxies = new ImageProxies(config.imageProxyRanges);
   const recent = new RecentVisitors(now);
   const pipeline = new Pipeline(registry, classifier, salts, committer, metrics, recent, new VisitorBook(), now);
   const guard = new Guard(config.requestRatePerMinute, now);
@@ -62,6 +69,7 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
   const embeds = embedHandler({
     pipeline,
     guard,
+    proxies,
     trustProxy: config.trustProxy,
     now,
     closing: () => closing,
@@ -106,9 +114,9 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
   });
   http.setNotFoundHandler((_req, reply) => reply.code(404).send(envelope("not_found", "no such route")));
 
-  guardRoutes(http, guard);
+  guardRoutes(http, guard, proxies);
   webRoutes(http);
-  hitApiRoutes(http, pipeline, now);
+  hitApiRoutes(http, pipeline, proxies, now);
   const past = new PastBreakdowns(store);
   countersApiRoutes(http, {
     store,
@@ -120,6 +128,7 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
     now,
   });
   statsApiRoutes(http, { store, past, registry, recent, now });
+  adminApiRoutes(http, { adminToken: config.adminToken, store, registry, committer, past, now });
   healthRoutes(http, metrics, store.kind);
 
   const rotate = setInterval(() => {

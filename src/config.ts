@@ -32,6 +32,14 @@ export interface Config {
   refreshMs: number;
   /** Hits waiting for one commit before new ones are refused as "unavailable" (MAX_PENDING_HITS). */
   maxPendingHits: number;
+  /** Address ranges (CIDRs) whose image-proxy user-agents are believed (IMAGE_PROXY_RANGES). */
+  imageProxyRanges: string[];
+  /** Counted hits per image-proxy address per counter per minute (PROXY_HIT_RATE_PER_MINUTE). */
+  proxyHitRatePerMinute: number;
+  /** Counted hits per client address (IPv6: its /64) per counter per minute (ADDRESS_HIT_RATE_PER_MINUTE). */
+  addressHitRatePerMinute: number;
+  /** Bearer token of the operator's API and page (/api/admin, /admin); unset: they are off (ADMIN_TOKEN). */
+  adminToken: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -46,7 +54,26 @@ const DEFAULTS = {
   logLevel: "info",
   refreshMs: 1000,
   maxPendingHits: 100_000,
+  proxyHitRatePerMinute: 600,
+  addressHitRatePerMinute: 120,
 } as const;
+
+/**
+ * GitHub's published web ranges, which its image proxy (camo) fetches from: the "web" list of
+ * api.github.com/meta as of 2026-11. Google and Yahoo publish no separate list for their image
+ * proxies; operators who want them believed add their ranges.
+ */
+export const GITHUB_WEB_RANGES = [
+  "192.30.252.0/22",
+  "185.199.108.0/22",
+  "140.82.112.0/20",
+  "143.55.64.0/20",
+  "2a0a:a440::/29",
+  "2606:50c0::/32",
+];
+
+/** A shared secret must be long enough that guessing it is hopeless. */
+const MIN_ADMIN_TOKEN = 24;
 
 function int(name: string, raw: string | undefined, fallback: number, min = 0): number {
   if (raw === undefined || raw === "") return fallback;
@@ -55,13 +82,33 @@ function int(name: string, raw: string | undefined, fallback: number, min = 0): 
   return n;
 }
 
-function trust(raw: string | undefined): boolean | string[] {
-  if (raw === undefined || raw === "" || raw === "0" || raw === "false") return false;
-  if (raw === "1" || raw === "true") return true;
+function list(raw: string): string[] {
   return raw
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+function ranges(raw: string | undefined): string[] {
+  if (raw === undefined) return GITHUB_WEB_RANGES;
+  const out = list(raw);
+  for (const r of out) {
+    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(r))
+      throw new Error(`IMAGE_PROXY_RANGES: "${r}" is not an address or CIDR`);
+  }
+  return out;
+}
+
+function adminToken(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  if (raw.length < MIN_ADMIN_TOKEN) throw new Error(`ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN} characters`);
+  return raw;
+}
+
+function trust(raw: string | undefined): boolean | string[] {
+  if (raw === undefined || raw === "" || raw === "0" || raw === "false") return false;
+  if (raw === "1" || raw === "true") return true;
+  return list(raw);
 }
 
 /**
@@ -99,5 +146,19 @@ export function loadConfig(argv: string[], env: Env): Config {
     publicUrl: str(values["public-url"]) ?? (env.PUBLIC_URL || undefined),
     refreshMs: int("REFRESH_MS", env.REFRESH_MS, DEFAULTS.refreshMs, 50),
     maxPendingHits: int("MAX_PENDING_HITS", env.MAX_PENDING_HITS, DEFAULTS.maxPendingHits, 1),
+    imageProxyRanges: ranges(env.IMAGE_PROXY_RANGES),
+    proxyHitRatePerMinute: int(
+      "PROXY_HIT_RATE_PER_MINUTE",
+      env.PROXY_HIT_RATE_PER_MINUTE,
+      DEFAULTS.proxyHitRatePerMinute,
+      1,
+    ),
+    addressHitRatePerMinute: int(
+      "ADDRESS_HIT_RATE_PER_MINUTE",
+      env.ADDRESS_HIT_RATE_PER_MINUTE,
+      DEFAULTS.addressHitRatePerMinute,
+      1,
+    ),
+    adminToken: adminToken(env.ADMIN_TOKEN),
   };
 }

@@ -14,6 +14,8 @@ export const badRequest = (code: string, message: string) => new AppError(400, c
 export const notFound = (message = "counter not found") => new AppError(404, "not_found", message);
 export const unauthorized = () =>
   new AppError(401, "unauthorized", "a valid admin token is required: Authorization: Bearer TOKEN");
+export const blockedCounter = () =>
+  new AppError(403, "blocked", "this counter was blocked by the operator of this server");
 export const tooMany = (message: string) => new AppError(429, "rate_limited", message);
 
 export function envelope(code: string, message: string) {

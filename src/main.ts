@@ -1,6 +1,6 @@
-// Entry point: `hitcounter [serve|create|stats|set] [flags]`. The usage text is the reference.
+// Entry point: `hitcounter [serve|create|stats|set|rotate-token|admin] [flags]`. The usage text is the reference.
 
-import { create, set, stats } from "./cli/client.js";
+import { admin, create, rotateToken, set, stats } from "./cli/client.js";
 import { serve } from "./cli/serve.js";
 
 const USAGE = `hitcounter — a self-hostable webpage hit counter
@@ -8,12 +8,16 @@ const USAGE = `hitcounter — a self-hostable webpage hit counter
   hitcounter serve [--port N] [--host H] [--data DIR] [--database-url URL] [--trust-proxy 1|ADDRS]
       Runs the server. Environment: PORT, HOST, HITCOUNTER_DATA, DATABASE_URL, TRUST_PROXY,
       PUBLIC_URL, LOG_LEVEL, SQLITE_SYNC, HIT_RATE_PER_MINUTE, REQUEST_RATE_PER_MINUTE,
-      CREATE_RATE_PER_HOUR, REFRESH_MS, MAX_PENDING_HITS (see README "Configuration").
+      CREATE_RATE_PER_HOUR, REFRESH_MS, MAX_PENDING_HITS, IMAGE_PROXY_RANGES,
+      PROXY_HIT_RATE_PER_MINUTE, ADDRESS_HIT_RATE_PER_MINUTE, ADMIN_TOKEN (see README "Configuration").
   hitcounter create [--label L] [--origins a.com,b.com] [--start N] [--public] [--time-zone TZ]
   hitcounter stats ID --token TOKEN
   hitcounter set ID --count N --token TOKEN
+  hitcounter rotate-token ID --token TOKEN      a new admin token; the old one stops working
+  hitcounter admin top [--sort hits_today|created] [--limit N]
+  hitcounter admin block|unblock|delete ID
       Client commands talk to HITCOUNTER_URL (or --url; default http://localhost:8080);
-      the token may also come from HITCOUNTER_TOKEN.
+      the token may also come from HITCOUNTER_TOKEN (admin commands: ADMIN_TOKEN).
 `;
 
 const [command = "serve", ...rest] = process.argv.slice(2);
@@ -23,6 +27,8 @@ const commands: Record<string, (argv: string[], env: Record<string, string | und
   create,
   stats,
   set,
+  "rotate-token": rotateToken,
+  admin,
 };
 
 const run = commands[command];

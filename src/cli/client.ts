@@ -1,4 +1,5 @@
-// The client commands: create, stats, set. They talk to a running server's JSON API
+// The client commands: create, stats, set, rotate-token, and the operator's admin commands.
+// They talk to a running server's JSON API
 // (HITCOUNTER_URL or --url, default http://localhost:8080), so they work the same against a
 // local SQLite server and a PostgreSQL cluster.
 
@@ -17,6 +18,11 @@ function common(values: Record<string, unknown>, env: Env): Common {
   return { url: url.replace(/\/$/, ""), token };
 }
 
+/** The operator's commands authenticate with ADMIN_TOKEN (or --token), not a counter's token. */
+function adminCommon(values: Record<string, unknown>, env: Env): Common {
+  return { ...common(values, env), token: typeof values.token === "string" ? values.token : env.ADMIN_TOKEN };
+}
+
 async function call(c: Common, method: string, path: string, body?: unknown): Promise<unknown> {
   const res = await fetch(c.url + path, {
     method,
@@ -26,6 +32,7 @@ async function call(c: Common, method: string, path: string, body?: unknown): Pr
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  if (res.status === 204) return {};
   const text = await res.text();
   const data = text ? JSON.parse(text) : {};
   if (!res.ok) {
@@ -76,4 +83,51 @@ export async function set(argv: string[], env: Env): Promise<void> {
   if (!id || values.count === undefined) throw new Error("usage: hitcounter set ID --count N [--token TOKEN]");
   const out = await call(common(values, env), "PATCH", `/api/counters/${id}`, { count: Number(values.count) });
   console.log(JSON.stringify(out, null, 2));
+}
+
+export async function rotateToken(argv: string[], env: Env): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, options: shared, allowPositionals: true });
+  const id = positionals[0];
+  if (!id) throw new Error("usage: hitcounter rotate-token ID --token TOKEN");
+  const out = (await call(common(values, env), "POST", `/api/counters/${id}/token`)) as { token: string };
+  console.log(JSON.stringify(out, null, 2));
+  console.error("The old token no longer works. Keep the new one: it is shown only this once.");
+}
+
+/** `hitcounter admin top|block|unblock|delete …` against /api/admin. */
+export async function admin(argv: string[], env: Env): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...shared, sort: { type: "string" }, limit: { type: "string" } },
+    allowPositionals: true,
+  });
+  const [action, id] = positionals;
+  const c = adminCommon(values, env);
+  if (action === "top") {
+    const sort = values.sort ?? "hits_today";
+    const limit = values.limit ?? "20";
+    const out = (await call(c, "GET", `/api/admin/counters?sort=${encodeURIComponent(sort)}&limit=${limit}`)) as {
+      day: string;
+      counters: { id: string; label: string; hitsToday: number; hits: number; blocked: boolean; refused: object }[];
+    };
+    console.log(`counters by ${sort}, today (UTC) ${out.day}:`);
+    for (const r of out.counters) {
+      const refused = Object.entries(r.refused)
+        .map(([k, v]) => `${k} ${Math.round((v as number) * 100)}%`)
+        .join(", ");
+      console.log(
+        `${r.id}  today ${r.hitsToday}  total ${r.hits}${r.blocked ? "  BLOCKED" : ""}${refused ? `  refused: ${refused}` : ""}  ${r.label}`,
+      );
+    }
+    return;
+  }
+  if ((action === "block" || action === "unblock" || action === "delete") && id) {
+    if (action === "delete") await call(c, "DELETE", `/api/admin/counters/${id}`);
+    else await call(c, "POST", `/api/admin/counters/${id}/${action}`);
+    console.log(`${action}: ${id}`);
+    return;
+  }
+  throw new Error(
+    "usage: hitcounter admin top [--sort hits_today|created] [--limit N] | admin block|unblock|delete ID",
+  );
 }

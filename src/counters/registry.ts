@@ -4,6 +4,7 @@
 
 import type { CounterRow, Store } from "../store/store.js";
 import { localBucket } from "../time/zone.js";
+import { Tally } from "./tally.js";
 
 /** A counter as the hit path sees it. Mutated in place by the committer. */
 export interface LiveCounter {
@@ -14,6 +15,8 @@ export interface LiveCounter {
   today: { day: string; hits: number; visitors: number };
   /** Last time (ms) this counter was hit or read; drives refresh and eviction. */
   lastUsed: number;
+  /** This node's counted and refused hits today, for the operator's list. */
+  tally: Tally;
 }
 
 const MAX_LIVE = 100_000;
@@ -59,7 +62,7 @@ export class Registry {
     const today = await this.store.getDay(id, day);
     const existing = this.live.get(id); // loaded meanwhile by a concurrent call
     if (existing) return existing;
-    const live: LiveCounter = { row, pending: 0, today, lastUsed: this.now() };
+    const live: LiveCounter = { row, pending: 0, today, lastUsed: this.now(), tally: new Tally() };
     this.evictIfFull();
     this.live.set(id, live);
     return live;
@@ -73,6 +76,7 @@ export class Registry {
       pending: 0,
       today: { day: localBucket(row.timeZone, this.now()).day, hits: 0, visitors: 0 },
       lastUsed: this.now(),
+      tally: new Tally(),
     };
     this.evictIfFull();
     this.live.set(row.id, live);

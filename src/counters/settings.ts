@@ -99,5 +99,6 @@ export function newCounterRow(
     hits: fields.hits,
     visitors: 0,
     revision: 0,
+    blocked: false,
   };
 }

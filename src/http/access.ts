@@ -1,13 +1,14 @@
 // Who may see what: the owner (Bearer token of that counter) may read and change it; anyone may
-// read the stats of a public counter; nobody else learns anything, and every failure kind gets
-// the same 401 so tokens and ids can't be probed apart.
+// read the stats of a public counter; nobody else learns anything: an unknown id, a wrong token
+// and a private counter all get the same 401, so ids and tokens can't be probed apart. A
+// counter the operator blocked answers 403 to everyone.
 
 import type { FastifyRequest } from "fastify";
 import type { LiveCounter, Registry } from "../counters/registry.js";
 import { tokenMatches } from "../counters/tokens.js";
-import { notFound, unauthorized } from "../errors.js";
+import { blockedCounter, unauthorized } from "../errors.js";
 
-function bearer(req: FastifyRequest): string {
+export function bearer(req: FastifyRequest): string {
   const auth = req.headers.authorization;
   return typeof auth === "string" && auth.startsWith("Bearer ") ? auth.slice(7).trim() : "";
 }
@@ -22,8 +23,8 @@ export async function asOwner(registry: Registry, req: FastifyRequest<{ Params: 
   const token = bearer(req);
   if (!token) throw unauthorized();
   const live = await load(registry, req.params.id);
-  if (!live) throw notFound();
-  if (!tokenMatches(token, live.row.tokenHash)) throw unauthorized();
+  if (!live || !tokenMatches(token, live.row.tokenHash)) throw unauthorized();
+  if (live.row.blocked) throw blockedCounter();
   return live;
 }
 
@@ -31,7 +32,8 @@ export async function asOwner(registry: Registry, req: FastifyRequest<{ Params: 
 export async function asReader(registry: Registry, req: FastifyRequest<{ Params: { id: string } }>) {
   const token = bearer(req);
   const live = await load(registry, req.params.id);
-  if (!live) throw notFound();
+  if (!live) throw unauthorized();
   if (token ? !tokenMatches(token, live.row.tokenHash) : !live.row.public) throw unauthorized();
+  if (live.row.blocked) throw blockedCounter();
   return { live, owner: token !== "" };
 }

@@ -1,7 +1,11 @@
-// The counter management API: create (no account needed), read, change, reset, delete.
-// Everything but create needs the counter's admin token (Authorization: Bearer TOKEN).
+// The counter management API: create (no account needed), read, change, reset, delete, rotate
+// the token, delete a breakdown value. Everything but create needs the counter's admin token
+// (Authorization: Bearer TOKEN). Create takes only content-type: application/json, which a
+// page on another site can't send without a CORS preflight (which it does not get): a
+// cross-site form or no-cors fetch can't create counters through its visitors' browsers.
 
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { DIMENSIONS, isDimension } from "../counters/dimensions.js";
 import type { LiveCounter, Registry } from "../counters/registry.js";
 import { currentFigures } from "../counters/registry.js";
 import {
@@ -14,12 +18,12 @@ import {
 } from "../counters/settings.js";
 import { snippets } from "../counters/snippets.js";
 import { hashToken, newId, newToken } from "../counters/tokens.js";
-import { tooMany } from "../errors.js";
+import { AppError, badRequest, tooMany } from "../errors.js";
 import type { Committer } from "../ingest/committer.js";
+import { WindowLimit } from "../limits/window-limit.js";
 import type { CounterRow, Store } from "../store/store.js";
 import { localBucket } from "../time/zone.js";
 import { asOwner } from "./access.js";
-import { WindowLimit } from "./limits.js";
 
 export interface CountersDeps {
   store: Store;
@@ -53,6 +57,7 @@ export function counterView(c: CounterRow, figures: ReturnType<typeof currentFig
     show: c.show,
     honorPrivacySignals: c.honorPrivacySignals,
     createdAt: new Date(c.createdAt).toISOString(),
+    blocked: c.blocked,
     ...figures,
   };
 }
@@ -66,7 +71,12 @@ export function countersApiRoutes(app: FastifyInstance, d: CountersDeps): void {
     "/api/counters",
     {
       schema: { body: createSchema },
-      // The body is optional: `curl -X POST /api/counters` creates a counter with defaults.
+      onRequest: (req, _reply, done) => {
+        const type = req.headers["content-type"] ?? "";
+        if (/^application\/json\s*(;|$)/i.test(type)) return done();
+        done(new AppError(415, "unsupported_media_type", "send the settings as JSON: content-type: application/json"));
+      },
+      // `{}` or no body at all creates a counter with the defaults.
       preValidation: async (req) => {
         if (req.body === undefined || req.body === null) req.body = {};
       },
@@ -121,6 +131,42 @@ export function countersApiRoutes(app: FastifyInstance, d: CountersDeps): void {
     await takeStored(d, live);
     return counterView(live.row, currentFigures(live, d.now()));
   });
+
+  app.post<{ Params: { id: string } }>("/api/counters/:id/token", { schema: { params: idParams } }, async (req) => {
+    const live = await owned(req);
+    const token = newToken();
+    const tokenHash = hashToken(token);
+    await d.store.updateCounter(live.row.id, { tokenHash });
+    // Other nodes see the new hash with the revision the change raised (counters/refresh.ts).
+    live.row.tokenHash = tokenHash;
+    return { id: live.row.id, token };
+  });
+
+  app.delete<{ Params: { id: string }; Querystring: { dim: string; value: string } }>(
+    "/api/counters/:id/breakdowns",
+    {
+      schema: {
+        params: idParams,
+        querystring: {
+          type: "object",
+          properties: { dim: { type: "string", maxLength: 32 }, value: { type: "string", maxLength: 4096 } },
+          required: ["dim", "value"],
+        },
+      },
+    },
+    async (req, reply) => {
+      const live = await owned(req);
+      const { dim, value } = req.query;
+      if (!isDimension(dim)) {
+        throw badRequest("bad_dimension", `dim must be one of ${Object.keys(DIMENSIONS).join(", ")}`);
+      }
+      // Hits of the value accepted before the call go with it.
+      await d.committer.flush();
+      await d.store.deleteBreakdownValue(live.row.id, DIMENSIONS[dim], value);
+      d.past.forget(live.row.id);
+      return reply.code(204).send();
+    },
+  );
 
   app.delete<{ Params: { id: string } }>("/api/counters/:id", { schema: { params: idParams } }, async (req, reply) => {
     const live = await owned(req);

@@ -9,9 +9,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import proxyAddr from "@fastify/proxy-addr";
 import { parse as parseQuery } from "fast-querystring";
 import { AppError, envelope } from "../errors.js";
-import { isImageProxy } from "../ingest/classify.js";
-import { type Hit, splitUrl } from "../ingest/hit.js";
+import type { ImageProxies } from "../ingest/image-proxy.js";
 import type { Pipeline } from "../ingest/pipeline.js";
+import { buildHit } from "../ingest/request.js";
 import { badgeSvg } from "../render/badge.js";
 import { digitsSvg } from "../render/digits.js";
 import { DEFAULT_OPTIONS, type DisplayOptions, parseOptions } from "../render/options.js";
@@ -32,6 +32,7 @@ const EVERY_ANSWER: string[] = [...SECURITY_HEADERS, ...NO_STORE].flat();
 export interface EmbedDeps {
   pipeline: Pipeline;
   guard: Guard;
+  proxies: ImageProxies;
   /** TRUST_PROXY: whom to believe for X-Forwarded-For, as Fastify's trustProxy. */
   trustProxy: boolean | string[];
   now: () => number;
@@ -78,9 +79,8 @@ async function answer(
     return sendError(res, 503, envelope("unavailable", "the server is shutting down"), ["connection", "close"]);
   }
   const h = req.headers;
-  const ua = h["user-agent"];
-  const proxy = isImageProxy(ua);
-  const wait = deps.guard.admit(ip, proxy);
+  const hit = buildHit({ counterId: "", ip, headers: h }, deps.proxies);
+  const wait = deps.guard.admit(ip, hit.imageProxy);
   if (wait > 0) return sendError(res, 429, deps.guard.refusal, ["retry-after", String(wait)]);
   const dot = file.lastIndexOf(".");
   const ext = dot > 0 ? file.slice(dot + 1) : "";
@@ -97,7 +97,8 @@ async function answer(
   }
   // A HEAD request shows nobody a picture: link checkers, monitors and crawlers send it.
   const count = opts.count && req.method === "GET";
-  const outcome = await deps.pipeline.record(imageHit(h, ip, ua, proxy, file.slice(0, dot)), count);
+  hit.counterId = file.slice(0, dot);
+  const outcome = await deps.pipeline.record(hit, count);
   if (!outcome) return notFound(res, ext, cors);
   // `cors` is this request's own list: the verdict and later headers join it.
   const headers = appendVerdict(cors, outcome);
@@ -112,29 +113,6 @@ async function answer(
   if (ext === "png") return send(res, 200, headers, "image/png", svgToPng(svg));
   headers.push("content-security-policy", SVG_CSP);
   return send(res, 200, headers, SVG_TYPE, svg, true);
-}
-
-/** The Hit of an image embed: the page comes from the Referer header. */
-function imageHit(
-  h: IncomingMessage["headers"],
-  ip: string,
-  ua: string | undefined,
-  imageProxy: boolean,
-  counterId: string,
-): Hit {
-  const [refHost, page] = splitUrl(h.referer);
-  const origin = h.origin ? splitUrl(h.origin)[0] : "";
-  return {
-    counterId,
-    ip,
-    userAgent: ua ?? "",
-    sourceHost: origin || refHost,
-    page,
-    referrerHost: "",
-    referrerUrl: "",
-    privacySignal: h.dnt === "1" || h["sec-gpc"] === "1",
-    imageProxy,
-  };
 }
 
 function notFound(res: ServerResponse, ext: string, cors: string[]) {

@@ -1,17 +1,18 @@
 // What every request passes before its route: a per-address request rate (429 past
-// REQUEST_RATE_PER_MINUTE) and the security headers every answer carries. HTML pages also get
+// REQUEST_RATE_PER_MINUTE; an IPv6 address counts by its /64) and the security headers every answer carries. HTML pages also get
 // a strict Content-Security-Policy and may not be framed (htmlHeaders). CORS is not set here: only the
 // public embed and JSON routes open it, each for itself. The embed routes, answered ahead of
 // Fastify (embeds.ts), pass the same Guard.
 
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { envelope } from "../errors.js";
-import { isImageProxy } from "../ingest/classify.js";
-import { WindowLimit } from "./limits.js";
+import { addressKey } from "../ingest/client-address.js";
+import type { ImageProxies } from "../ingest/image-proxy.js";
+import { WindowLimit } from "../limits/window-limit.js";
 
 /**
- * Image proxies (GitHub's camo) fetch every README badge from a few addresses, for all the
- * people viewing them: they get this many times the per-address rate.
+ * Real image proxies (GitHub's camo, from its published ranges) fetch every README badge from
+ * a few addresses, for all the people viewing them: they get this many times the rate.
  */
 const PROXY_FACTOR = 50;
 /** Monitoring must keep working while an address floods the server. */
@@ -41,21 +42,21 @@ export class Guard {
 
   /**
    * Counts one request; 0 when it may go on, else the seconds to wait (Retry-After). `proxy`:
-   * the request comes from an image proxy (isImageProxy), which fetches for many viewers.
+   * the request comes from a real image proxy (image-proxy.ts), which fetches for many viewers.
    */
   admit(ip: string, proxy: boolean): number {
     const limit = proxy ? this.proxies : this.requests;
-    return limit.take(ip) ? 0 : limit.retryAfter();
+    return limit.take(addressKey(ip)) ? 0 : limit.retryAfter();
   }
 }
 
-export function guardRoutes(app: FastifyInstance, guard: Guard): void {
+export function guardRoutes(app: FastifyInstance, guard: Guard, proxies: ImageProxies): void {
   // Callback-style hooks: an async hook costs a promise on every request.
   app.addHook("onRequest", (req, reply, done) => {
     for (const [name, value] of SECURITY_HEADERS) reply.header(name, value);
     if (UNLIMITED.has(req.url)) return done();
     const ua = req.headers["user-agent"];
-    const wait = guard.admit(req.ip, isImageProxy(typeof ua === "string" ? ua : undefined));
+    const wait = guard.admit(req.ip, proxies.is(ua, req.ip));
     if (wait === 0) return done();
     reply.header("retry-after", String(wait));
     reply.code(429).send(guard.refusal);

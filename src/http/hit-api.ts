@@ -3,9 +3,10 @@
 
 import type { FastifyInstance } from "fastify";
 import { badRequest, envelope } from "../errors.js";
-import { isImageProxy } from "../ingest/classify.js";
-import { MAX_PAGE_LENGTH, splitUrl } from "../ingest/hit.js";
+import { MAX_PAGE_LENGTH } from "../ingest/hit.js";
+import type { ImageProxies } from "../ingest/image-proxy.js";
 import type { Pipeline } from "../ingest/pipeline.js";
+import { buildHit } from "../ingest/request.js";
 import { COUNTER_JS } from "../render/script.js";
 import { noStore, verdict } from "./embed-headers.js";
 import { figuresJson } from "./figures.js";
@@ -62,7 +63,7 @@ export function parseHitBody(body: unknown): HitBody {
   };
 }
 
-export function hitApiRoutes(app: FastifyInstance, pipeline: Pipeline, now: () => number): void {
+export function hitApiRoutes(app: FastifyInstance, pipeline: Pipeline, proxies: ImageProxies, now: () => number): void {
   app.get("/counter.js", async (_req, reply) => {
     reply.header("cache-control", "public, max-age=3600");
     reply.header("access-control-allow-origin", "*");
@@ -80,28 +81,16 @@ export function hitApiRoutes(app: FastifyInstance, pipeline: Pipeline, now: () =
   app.post("/api/hit", HOT_ROUTE, async (req, reply) => {
     reply.header("access-control-allow-origin", "*");
     const body = parseHitBody(req.body);
-    const h = req.headers;
-    const origin = typeof h.origin === "string" ? splitUrl(h.origin)[0] : "";
-    const [pageHost] = splitUrl(typeof h.referer === "string" ? h.referer : undefined);
-    const [refHost, refPath] = splitUrl(body.referrer);
-    const sourceHost = origin || pageHost;
-    // A visitor moving between pages of the same site is not a referral.
-    const referred = refHost !== sourceHost;
-    const userAgent = typeof h["user-agent"] === "string" ? h["user-agent"] : "";
-    const outcome = await pipeline.record(
+    const hit = buildHit(
       {
         counterId: body.counter,
         ip: req.ip,
-        userAgent,
-        sourceHost,
-        page: body.path,
-        referrerHost: referred ? refHost : "",
-        referrerUrl: referred && refHost !== "" ? `${refHost}${refPath}` : "",
-        privacySignal: h.dnt === "1" || h["sec-gpc"] === "1",
-        imageProxy: isImageProxy(userAgent),
+        headers: req.headers,
+        script: { path: body.path, referrer: body.referrer },
       },
-      body.count,
+      proxies,
     );
+    const outcome = await pipeline.record(hit, body.count);
     noStore(reply);
     if (!outcome) {
       reply.code(404);

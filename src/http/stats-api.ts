@@ -3,6 +3,7 @@
 // with their token; anyone may read a public counter's stats; a private one answers 401.
 
 import type { FastifyInstance } from "fastify";
+import { DIMENSIONS, type Dimension, isDimension } from "../counters/dimensions.js";
 import type { LiveCounter, Registry } from "../counters/registry.js";
 import { currentFigures } from "../counters/registry.js";
 import { badRequest } from "../errors.js";
@@ -20,18 +21,6 @@ export interface StatsDeps {
   recent: RecentVisitors;
   now: () => number;
 }
-
-/** API name -> stored dimension. */
-export const DIMENSIONS = {
-  pages: "page",
-  referrers: "ref",
-  referrerUrls: "refurl",
-  browsers: "browser",
-  os: "os",
-  devices: "device",
-  countries: "country",
-} as const;
-type Dimension = keyof typeof DIMENSIONS;
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_RANGE_DAYS = 731;
@@ -148,7 +137,7 @@ export function statsApiRoutes(app: FastifyInstance, d: StatsDeps): void {
     const { live } = await asReader(d.registry, req);
     const r = range(live, req.query, d.now());
     const dim = req.query.dim;
-    if (dim !== undefined && (typeof dim !== "string" || !(dim in DIMENSIONS))) {
+    if (dim !== undefined && !isDimension(dim)) {
       throw badRequest("bad_dimension", `dim must be one of ${Object.keys(DIMENSIONS).join(", ")}`);
     }
     return { from: r.from, to: r.to, ...(await breakdowns(d, live, r, limitOf(req.query), dim as Dimension)) };

@@ -1,23 +1,17 @@
-// Decides whether a hit counts: bot, privacy signal, origin, dedupe and rate, in that order.
-// Each rule returns a DropReason; the first that fires wins. State (dedupe marks here, rate
-// windows in the visitor book) is per node and bounded: past the bound a rule lets hits
-// through rather than growing memory.
+// Decides whether a hit counts: blocked, bot, privacy signal, origin, dedupe and rate, in that
+// order. Each rule returns a DropReason; the first that fires wins. Two rates cap counted hits
+// per counter per minute: per visitor (its state in the visitor book) and per client address
+// (an IPv6 address by its /64), so rotating user-agents from one address mints no hits. A real
+// image proxy (image-proxy.ts) skips the visitor rate but has an address cap of its own. State
+// is per node and bounded; a full address table refuses new keys as "rate" rather than letting
+// them through unchecked.
 
 import { isbot } from "isbot";
 import type { LiveCounter } from "../counters/registry.js";
+import { WindowLimit } from "../limits/window-limit.js";
 import type { DropReason, Hit } from "./hit.js";
 import type { VisitorState } from "./visitor-book.js";
 
-/** Image proxies fetch on behalf of real viewers (GitHub camo fetches every README image). */
-const IMAGE_PROXY = /^github-camo|GoogleImageProxy|YahooMailProxy/;
-
-/**
- * An image proxy fetching for a viewer: counted like a viewer, never rate-capped, and allowed
- * more requests per address. Tested once per request, when its Hit is made (ingest/hit.ts).
- */
-export function isImageProxy(userAgent: string | undefined): boolean {
-  return userAgent !== undefined && IMAGE_PROXY.test(userAgent);
-}
 /**
  * Command-line clients are fetches a person typed, not crawlers: counted (and rate-capped
  * like anyone), although isbot lists them.
@@ -26,13 +20,21 @@ const BY_HAND = /^(curl|Wget|HTTPie|xh)\//;
 const MAX_TRACKED = 200_000;
 const MAX_UA_CACHE = 10_000;
 
+/** (counter, address) pairs one minute may hold: about 120 bytes each, 24 MB at the most. */
+const MAX_ADDRESS_KEYS = 200_000;
+
 export interface ClassifyOptions {
   hitRatePerMinute: number;
+  /** Counted hits per client address per counter per minute. */
+  addressHitRatePerMinute: number;
+  /** The same for a real image proxy's address. */
+  proxyHitRatePerMinute: number;
 }
 
 export class Classifier {
   private readonly botCache = new Map<string, boolean>();
   private readonly dedupe = new Map<string, number>();
+  private readonly addresses = new WindowLimit(1, 60_000, Date.now, MAX_ADDRESS_KEYS);
 
   constructor(private readonly opts: ClassifyOptions) {}
 
@@ -49,6 +51,7 @@ export class Classifier {
 
   /** Rules that need no visitor hash. */
   early(c: LiveCounter, hit: Hit, proxy: boolean): DropReason | undefined {
+    if (c.row.blocked) return "blocked";
     if (!proxy && this.isBot(hit.userAgent)) return "bot";
     if (c.row.honorPrivacySignals && hit.privacySignal) return "privacy";
     if (c.row.origins.length > 0 && !originAllowed(c.row.origins, proxy ? "github.com" : hit.sourceHost)) {
@@ -58,8 +61,9 @@ export class Classifier {
   }
 
   /**
-   * Rules keyed by the visitor: dedupe window and per-visitor rate. The rate counts in the
-   * visitor's state (visitor-book.ts); a visitor the book could not keep is not rate-capped.
+   * Rules keyed by the visitor and its address: dedupe window, per-visitor rate (counted in the
+   * visitor's state, visitor-book.ts; a visitor the book could not keep has only the address
+   * cap) and per-address rate. A hit refused by one rate uses up neither.
    */
   late(
     c: LiveCounter,
@@ -77,15 +81,18 @@ export class Classifier {
       if (this.dedupe.size >= MAX_TRACKED) this.sweepDedupe(now);
       if (this.dedupe.size < MAX_TRACKED) this.dedupe.set(key, now + c.row.dedupeSeconds * 1000);
     }
-    if (!proxy && state.tracked) {
+    const capVisitor = !proxy && state.tracked;
+    if (capVisitor) {
       const minute = Math.floor(now / 60_000);
       if (state.minute !== minute) {
         state.minute = minute;
         state.hits = 0;
       }
       if (state.hits >= this.opts.hitRatePerMinute) return "rate";
-      state.hits++;
     }
+    const limit = proxy ? this.opts.proxyHitRatePerMinute : this.opts.addressHitRatePerMinute;
+    if (!this.addresses.take(`${c.row.id}\u0000${hit.address}`, limit, now)) return "rate";
+    if (capVisitor) state.hits++;
     return undefined;
   }
 

@@ -1,14 +1,25 @@
 // The validated, typed hit: what every stage after the HTTP route works on.
 
 /** Why a hit was answered but not counted; also the X-Hit-Reason header and a metrics label. */
-export type DropReason = "bot" | "dedupe" | "origin" | "rate" | "privacy" | "unavailable" | "nocount";
+export type DropReason = "bot" | "dedupe" | "origin" | "rate" | "privacy" | "unavailable" | "nocount" | "blocked";
 
-export const DROP_REASONS: DropReason[] = ["bot", "dedupe", "origin", "rate", "privacy", "unavailable", "nocount"];
+export const DROP_REASONS: DropReason[] = [
+  "bot",
+  "dedupe",
+  "origin",
+  "rate",
+  "privacy",
+  "unavailable",
+  "nocount",
+  "blocked",
+];
 
 export interface Hit {
   counterId: string;
   /** Client address as the server trusts it (socket, or X-Forwarded-For with TRUST_PROXY). */
   ip: string;
+  /** What the per-address limits key by: the address, or an IPv6 address's /64 (client-address.ts). */
+  address: string;
   userAgent: string;
   /** Host the hit came from (Origin, else Referer), lower-case, or "" when none was sent. */
   sourceHost: string;
@@ -23,7 +34,7 @@ export interface Hit {
   referrerUrl: string;
   /** DNT: 1 or Sec-GPC: 1 was sent. */
   privacySignal: boolean;
-  /** Fetched by an image proxy on behalf of a viewer (GitHub's camo): classify.ts. */
+  /** Fetched by a real image proxy on behalf of a viewer (image-proxy.ts). */
   imageProxy: boolean;
 }
 

@@ -67,11 +67,13 @@ export class Pipeline {
       return this.drop(live, "unavailable");
     }
     this.recent.counted(live.row.id, state, minute);
+    live.tally.note(undefined, now);
     return { live, counted: true, reason: undefined, hits };
   }
 
   private drop(live: LiveCounter, reason: DropReason): Outcome {
     this.metrics.notCounted(reason);
+    live.tally.note(reason, live.lastUsed);
     return { live, counted: false, reason, hits: live.row.hits + live.pending };
   }
 }

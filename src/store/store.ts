@@ -29,6 +29,22 @@ export interface CounterRow extends CounterSettings {
    * a change another node made (counters/refresh.ts).
    */
   revision: number;
+  /** Blocked by the operator: embeds show the picture without counting, management answers 403. */
+  blocked: boolean;
+}
+
+/** What updateCounter may change: settings, and the token hash and block that are not settings. */
+export type CounterChange = Partial<CounterSettings> & { tokenHash?: string; blocked?: boolean };
+
+/** A counter as the operator's list shows it (admin API). */
+export interface CounterListing {
+  id: string;
+  label: string;
+  createdAt: number;
+  hits: number;
+  /** Hits on the day asked for (the operator's "today"). */
+  hitsToday: number;
+  blocked: boolean;
 }
 
 export interface DayTotals {
@@ -113,7 +129,8 @@ export interface Store {
   getCounter(id: string): Promise<CounterRow | undefined>;
   /** Today's (or any day's) totals for a counter. */
   getDay(id: string, day: string): Promise<DayTotals>;
-  updateCounter(id: string, settings: Partial<CounterSettings>): Promise<void>;
+  /** Changes settings (or the token hash, or the block) and raises the revision. */
+  updateCounter(id: string, change: CounterChange): Promise<void>;
   /** Sets the all-time hit total (migrating from another counter). */
   setHits(id: string, hits: number): Promise<void>;
   /** Removes the counter and everything counted for it. */
@@ -134,5 +151,9 @@ export interface Store {
   daily(id: string, from: string, to: string): Promise<SeriesPoint[]>;
   hourly(id: string, fromHour: string, toHour: string): Promise<SeriesPoint[]>;
   breakdown(id: string, dim: string, from: string, to: string, limit: number): Promise<DimCount[]>;
+  /** Removes one breakdown value of a counter on every day (its room under the caps too). */
+  deleteBreakdownValue(id: string, dim: string, value: string): Promise<void>;
+  /** Up to `limit` counters, newest first or most hits on `day` first, for the operator. */
+  listCounters(sort: "created" | "hits_today", day: string, limit: number): Promise<CounterListing[]>;
   close(): Promise<void>;
 }

@@ -1,7 +1,8 @@
 // The pages people open in a browser: the front page (create a counter in one step), the
-// owner's dashboard (/dashboard/{id}) and the read-only stats page of a public counter
-// (/stats/{id}). The HTML is a static shell; the scripts in assets/ fetch the JSON API, so
-// the pages hold no data and every figure goes through the same access rules as the API.
+// owner's dashboard (/dashboard/{id}), the read-only stats page of a public counter
+// (/stats/{id}) and the operator's page (/admin). The HTML is a static shell; the scripts in
+// assets/ fetch the JSON API, so the pages hold no data and every figure goes through the
+// same access rules as the API.
 // Assets are read once at start and served from memory.
 
 import { readFileSync } from "node:fs";
@@ -19,6 +20,7 @@ const ASSETS: Record<string, { type: string; body: Buffer }> = {
   "style.css": { type: "text/css; charset=utf-8", body: readFileSync(join(here, "assets/style.css")) },
   "front.js": { type: "text/javascript; charset=utf-8", body: readFileSync(join(here, "assets/front.js")) },
   "dashboard.js": { type: "text/javascript; charset=utf-8", body: readFileSync(join(here, "assets/dashboard.js")) },
+  "admin.js": { type: "text/javascript; charset=utf-8", body: readFileSync(join(here, "assets/admin.js")) },
   // Chart.js, the maintained charting library the dashboard draws with, from its npm package.
   "chart.umd.min.js": {
     type: "text/javascript; charset=utf-8",
@@ -80,7 +82,8 @@ const FRONT = shell(
 
 const DASHBOARD = shell(
   "hitcounter — stats",
-  `<section id="denied" class="card warn" hidden>
+  `<p id="token-note" class="card warn" role="alert" hidden></p>
+<section id="denied" class="card warn" hidden>
   <h1>These stats are private</h1>
   <p id="denied-text">Open the admin link you got when you created the counter.</p>
 </section>
@@ -127,12 +130,35 @@ const DASHBOARD = shell(
     </form>
     <div class="row danger">
       <button type="button" id="reset">Reset counts</button>
+      <button type="button" id="rotate">New admin token</button>
       <button type="button" id="delete">Delete counter</button>
     </div>
     <p id="settings-msg" role="status"></p>
+    <div id="new-token" class="snippet" hidden><code id="new-link"></code></div>
   </section>
 </section>`,
   ["chart.umd.min.js", "dashboard.js"],
+);
+
+const ADMIN = shell(
+  "hitcounter — operator",
+  `<h1>Counters on this server</h1>
+<form id="login" class="card">
+  <label>Admin token (ADMIN_TOKEN) <input name="token" type="password" autocomplete="off" required></label>
+  <button type="submit">Open</button>
+</form>
+<section id="list" class="card" hidden>
+  <div class="range">
+    <label>Sort <select id="sort"><option value="hits_today">hits today</option><option value="created">newest</option></select></label>
+    <span>today (UTC): <span id="day"></span></span>
+  </div>
+  <table>
+    <thead><tr><th>id</th><th>label</th><th>created</th><th>today</th><th>all time</th><th>refused today</th><th>state</th><th></th></tr></thead>
+    <tbody id="rows"></tbody>
+  </table>
+</section>
+<p id="admin-msg" role="status"></p>`,
+  ["admin.js"],
 );
 
 export function webRoutes(app: FastifyInstance): void {
@@ -140,6 +166,7 @@ export function webRoutes(app: FastifyInstance): void {
   app.get("/", html(FRONT));
   app.get("/dashboard/:id", html(DASHBOARD));
   app.get("/stats/:id", html(DASHBOARD));
+  app.get("/admin", html(ADMIN));
   app.get<{ Params: { file: string } }>("/assets/:file", async (req, reply) => {
     const a = ASSETS[req.params.file];
     if (!a || !Object.hasOwn(ASSETS, req.params.file))

@@ -36,9 +36,16 @@ describe("counters API", () => {
     assert.equal(info.tokenHash, undefined);
   });
 
-  it("an empty body creates a counter with defaults", async () => {
-    const r = await fetch(`${s.url}/api/counters`, { method: "POST" });
-    assert.equal(r.status, 201);
+  it("{} creates a counter with defaults; a create that is not JSON (a cross-site no-cors fetch or form) is 415", async () => {
+    assert.equal((await post("/api/counters", "{}")).status, 201);
+    // What a page on another site can send without a preflight: no body, or a "simple" type.
+    const bodiless = await fetch(`${s.url}/api/counters`, { method: "POST" });
+    assert.equal(bodiless.status, 415);
+    assert.match((await bodiless.json()).error.message, /application\/json/);
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
+      const r = await post("/api/counters", "{}", type);
+      assert.equal(r.status, 415, type);
+    }
   });
 
   it("needs the counter's own token", async () => {
@@ -49,7 +56,26 @@ describe("counters API", () => {
     assert.equal((await fetch(`${s.url}/api/counters/${a.id}`, authed(b.token))).status, 401);
     const del = await fetch(`${s.url}/api/counters/${a.id}`, { method: "DELETE", ...authed(b.token) });
     assert.equal(del.status, 401);
-    assert.equal((await fetch(`${s.url}/api/counters/nosuchcounter`, authed(a.token))).status, 404);
+    // An unknown id answers exactly as a wrong token does, so ids can't be told apart.
+    const unknown = await fetch(`${s.url}/api/counters/nosuchcounter`, authed(a.token));
+    const wrong = await fetch(`${s.url}/api/counters/${a.id}`, authed(b.token));
+    assert.equal(unknown.status, 401);
+    assert.deepEqual(await unknown.json(), await wrong.json());
+    const unknownStats = await fetch(`${s.url}/api/counters/nosuchcounter/stats`, authed(a.token));
+    assert.equal(unknownStats.status, 401);
+  });
+
+  it("rotating the token: the new one works, the old one stops working", async () => {
+    const c = await createCounter(s.url);
+    const r = await fetch(`${s.url}/api/counters/${c.id}/token`, { method: "POST", ...authed(c.token) });
+    assert.equal(r.status, 200);
+    const { token } = (await r.json()) as { token: string };
+    assert.notEqual(token, c.token);
+    assert.equal((await fetch(`${s.url}/api/counters/${c.id}`, authed(c.token))).status, 401);
+    assert.equal((await fetch(`${s.url}/api/counters/${c.id}`, authed(token))).status, 200);
+    // Only the owner rotates: the old token can't take the counter back.
+    const again = await fetch(`${s.url}/api/counters/${c.id}/token`, { method: "POST", ...authed(c.token) });
+    assert.equal(again.status, 401);
   });
 
   it("PATCH changes settings and sets the count", async () => {
@@ -79,7 +105,7 @@ describe("counters API", () => {
     const del = await fetch(`${s.url}/api/counters/${c.id}`, { method: "DELETE", ...authed(c.token) });
     assert.equal(del.status, 204);
     assert.equal((await hit(s.url, c.id)).status, 404);
-    assert.equal((await fetch(`${s.url}/api/counters/${c.id}`, authed(c.token))).status, 404);
+    assert.equal((await fetch(`${s.url}/api/counters/${c.id}`, authed(c.token))).status, 401);
   });
 });
 

@@ -40,7 +40,8 @@ describe("limits", () => {
   });
 
   it("an image proxy's address may send more: it fetches for many viewers (GitHub's camo)", async () => {
-    const h = { ...from(), "user-agent": "github-camo (876de43e)" };
+    // Inside GitHub's published ranges (IMAGE_PROXY_RANGES' default).
+    const h = { "x-forwarded-for": "140.82.112.40", "user-agent": "github-camo (876de43e)" };
     for (let i = 0; i < 60; i++) {
       const r = await fetch(`${s.url}/c/nosuchcounter1.svg`, { headers: h });
       assert.equal(r.status, 404, `request ${i + 1} of the proxy is within its limit`);
@@ -51,6 +52,17 @@ describe("limits", () => {
     let status = 0;
     for (let i = 0; i < 41 && status !== 429; i++) {
       const r = await fetch(`${s.url}/c/nosuchcounter1.svg`, { headers: browser });
+      status = r.status;
+      await r.arrayBuffer();
+    }
+    assert.equal(status, 429);
+  });
+
+  it("a camo user-agent from outside the image-proxy ranges is held to the plain limit", async () => {
+    const h = { ...from(), "user-agent": "github-camo (876de43e)" };
+    let status = 0;
+    for (let i = 0; i < 41 && status !== 429; i++) {
+      const r = await fetch(`${s.url}/c/nosuchcounter1.svg`, { headers: h });
       status = r.status;
       await r.arrayBuffer();
     }

@@ -21,6 +21,7 @@ it("past + fresh breakdowns equal a direct aggregation", async () => {
     hits: 0,
     visitors: 0,
     revision: 0,
+    blocked: false,
   });
   const add = async (day: string, counts: Record<string, number>) => {
     const hits = Object.values(counts).reduce((a, b) => a + b, 0);

@@ -7,6 +7,7 @@ import { VisitorBook } from "../../src/ingest/visitor-book.js";
 const HIT: Hit = {
   counterId: "",
   ip: "10.0.0.1",
+  address: "10.0.0.1",
   userAgent: "Mozilla/5.0 Firefox/140.0",
   sourceHost: "",
   page: "/",

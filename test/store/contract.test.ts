@@ -58,6 +58,7 @@ function counter(id: string, over: Partial<CounterRow> = {}): CounterRow {
     hits: 0,
     visitors: 0,
     revision: 0,
+    blocked: false,
     ...over,
   };
 }
@@ -191,6 +192,72 @@ for (const backend of backends) {
       assert.equal(rows.filter((r) => r.value !== OTHER).length, CAP);
       assert.ok(rows.some((r) => r.value === OTHER));
       assert.equal(rows.find((r) => r.value === "/a")?.hits, 3);
+    });
+
+    it("the cap is per counter and day: a day full of junk leaves the next day's values their own", async () => {
+      const { store } = await open();
+      await store.createCounter(counter("c9"));
+      await store.applyBatch(batch([["c9", delta("2026-11-24T10", 5, ["a"], ["/j1", "/j2", "/j3", "/real", "/j4"])]]));
+      const first = await store.breakdown("c9", "page", "2026-11-24", "2026-11-24", 10);
+      assert.equal(
+        first.find((r) => r.value === "/real"),
+        undefined,
+        "past the cap on the junk day",
+      );
+      await store.applyBatch(batch([["c9", delta("2026-11-25T09", 2, ["b"], ["/real", "/j1"])]]));
+      const next = await store.breakdown("c9", "page", "2026-11-25", "2026-11-25", 10);
+      assert.deepEqual(
+        next.map((r) => r.value),
+        ["/j1", "/real"],
+      );
+      assert.equal(
+        next.find((r) => r.value === OTHER),
+        undefined,
+      );
+    });
+
+    it("deletes one breakdown value on every day, which frees its room under the cap", async () => {
+      const { store } = await open();
+      await store.createCounter(counter("c10"));
+      await store.applyBatch(batch([["c10", delta("2026-11-24T10", 3, ["a"], ["/a", "/spam", "/b"])]]));
+      await store.applyBatch(batch([["c10", delta("2026-11-25T10", 2, ["a"], ["/spam", "/a"])]]));
+      await store.deleteBreakdownValue("c10", "page", "/spam");
+      const rows = await store.breakdown("c10", "page", "2026-11-24", "2026-11-25", 10);
+      assert.equal(
+        rows.find((r) => r.value === "/spam"),
+        undefined,
+      );
+      assert.equal(rows.find((r) => r.value === "/a")?.hits, 2);
+      // The room /spam held on 11-24 is free again: a new value gets it instead of (other).
+      await store.applyBatch(batch([["c10", delta("2026-11-24T11", 1, ["a"], ["/new"])]]));
+      const day = await store.breakdown("c10", "page", "2026-11-24", "2026-11-24", 10);
+      assert.equal(day.find((r) => r.value === "/new")?.hits, 1);
+      assert.equal((await store.getCounter("c10"))?.hits, 6, "totals keep the deleted value's hits");
+    });
+
+    it("token hash and block are changed like settings; the operator's list sorts by a day's hits or creation", async () => {
+      const { store } = await open();
+      await store.createCounter(counter("c11", { createdAt: 1_700_000_000_000 }));
+      await store.createCounter(counter("c12", { createdAt: 1_700_000_100_000 }));
+      await store.applyBatch(batch([["c11", delta("2026-11-24T10", 3, ["a"])]]));
+      await store.applyBatch(batch([["c12", delta("2026-11-24T10", 1, ["a"])]]));
+      await store.updateCounter("c11", { tokenHash: "t".repeat(64), blocked: true });
+      const row = await store.getCounter("c11");
+      assert.equal(row?.tokenHash, "t".repeat(64));
+      assert.equal(row?.blocked, true);
+      assert.equal(row?.revision, 1);
+      const byHits = await store.listCounters("hits_today", "2026-11-24", 10);
+      assert.deepEqual(
+        byHits.filter((r) => r.id === "c11" || r.id === "c12").map((r) => [r.id, r.hitsToday, r.blocked]),
+        [
+          ["c11", 3, true],
+          ["c12", 1, false],
+        ],
+      );
+      const byCreation = await store.listCounters("created", "2026-11-24", 10);
+      const ids = byCreation.map((r) => r.id);
+      assert.ok(ids.indexOf("c12") < ids.indexOf("c11"), "newest first");
+      assert.equal(byCreation.find((r) => r.id === "c12")?.hits, 1);
     });
 
     it("set, reset and delete; each change raises the revision; a deleted counter's late batch leaves nothing", async () => {

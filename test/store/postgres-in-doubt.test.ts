@@ -30,6 +30,7 @@ it("a batch whose COMMIT answer was lost is counted once, and answered as counte
       hits: 0,
       visitors: 0,
       revision: 0,
+      blocked: false,
     });
     const batch = batchOf([
       { counter: "doubt1", hour: "2026-11-24T08", hits: 5, dims: [["page", "/", 5]], visitors: ["v1"] },

@@ -146,6 +146,7 @@ async function createEmpty(store: Store, id: string): Promise<void> {
     hits: 0,
     visitors: 0,
     revision: 0,
+    blocked: false,
   });
 }
 

@@ -31,6 +31,7 @@ it("creating a counter while hitcounter.db is locked by a long transaction doesn
       hits: 0,
       visitors: 0,
       revision: 0,
+      blocked: false,
     });
     // Were the insert run on this thread, it would sleep here in SQLite's busy handler,
     // timers would not fire, and the lock below could never be released.
@@ -70,6 +71,7 @@ it("hits committed while a set count waits on the worker count on top of the new
     hits: 0,
     visitors: 0,
     revision: 0,
+    blocked: false,
   });
   await store.applyBatch(batch(7, "v1"));
   const other = new Database(join(dataDir, "hitcounter.db"));

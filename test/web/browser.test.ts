@@ -233,4 +233,81 @@ describe("in the browser", () => {
       await page.close();
     }
   });
+
+  it("a link with another token does not lock the owner out; the owner rotates the token from the dashboard", async () => {
+    const c = await createCounter(s.url, { label: "mine" });
+    const ctx = await browser.newContext({ userAgent: CHROME_UA });
+    const page = await ctx.newPage();
+    const problems: string[] = [];
+    watch(page, problems);
+    await page.goto(`${s.url}/dashboard/${c.id}#token=${c.token}`);
+    await page.waitForSelector("#settings:not([hidden])");
+    const saved = () => page.evaluate((id) => localStorage.getItem(`hitcounter-token-${id}`), c.id);
+    assert.equal(await saved(), c.token);
+
+    // A crafted link carrying someone else's token, opened afresh (not as a same-page hash change).
+    await page.goto("about:blank");
+    await page.goto(`${s.url}/dashboard/${c.id}#token=not-this-counters-token`);
+    await page.waitForSelector("#token-note:not([hidden])");
+    await page.waitForSelector("#settings:not([hidden])");
+    assert.match((await page.textContent("#token-note")) ?? "", /not valid/);
+    assert.equal(await saved(), c.token, "the working token is kept");
+
+    // Rotate: the dialog is accepted by watch(); the new admin link is shown once.
+    await page.click("#rotate");
+    await page.waitForSelector("#new-token:not([hidden])");
+    const link = (await page.textContent("#new-link")) ?? "";
+    const fresh = /#token=(.+)$/.exec(link)?.[1] ?? "";
+    assert.ok(fresh.length >= 43, link);
+    assert.equal(await saved(), fresh);
+    assert.equal(
+      (await fetch(`${s.url}/api/counters/${c.id}`, { headers: { authorization: `Bearer ${c.token}` } })).status,
+      401,
+    );
+    await page.goto(`${s.url}/dashboard/${c.id}`);
+    await page.waitForSelector("#settings:not([hidden])");
+    // The one failed request is the check of the link's wrong token, which the browser logs.
+    assert.deepEqual(problems, [
+      "console: Failed to load resource: the server responded with a status of 401 (Unauthorized)",
+    ]);
+    await ctx.close();
+  });
+
+  it("the operator's page lists counters and blocks and unblocks one", async () => {
+    const ADMIN = "operator-secret-0123456789abcdef";
+    const op = await startApp({ TRUST_PROXY: "0", ADMIN_TOKEN: ADMIN });
+    try {
+      const busy = await createCounter(op.url, { label: "busy blog" });
+      await createCounter(op.url, { label: "quiet blog" });
+      const hitBusy = async () =>
+        (await fetch(`${op.url}/c/${busy.id}.svg`, { headers: { "user-agent": CHROME_UA } })).headers.get(
+          "x-hit-counted",
+        );
+      for (let i = 0; i < 3; i++) await hitBusy();
+      const page = await browser.newPage({ userAgent: CHROME_UA, viewport: { width: 1200, height: 700 } });
+      const problems: string[] = [];
+      watch(page, problems);
+      await page.goto(`${op.url}/admin`);
+      await page.fill("#login input[name=token]", ADMIN);
+      await page.click("#login button[type=submit]");
+      const row = `#rows tr[data-id="${busy.id}"]`;
+      await page.waitForSelector(row);
+      assert.equal(await page.$eval("#rows tr", (tr) => (tr as HTMLElement).dataset.id), busy.id, "busiest first");
+      assert.match((await page.textContent(row)) ?? "", /busy blog.*3.*active/s);
+
+      await page.click(`${row} button[data-action=block]`);
+      await page.waitForSelector(`${row} button[data-action=unblock]`);
+      assert.match((await page.textContent(row)) ?? "", /blocked/);
+      assert.equal(await hitBusy(), "0");
+      await page.screenshot({ path: `${ARTIFACTS}admin.png`, fullPage: true });
+
+      await page.click(`${row} button[data-action=unblock]`);
+      await page.waitForSelector(`${row} button[data-action=block]`);
+      assert.equal(await hitBusy(), "1");
+      assert.deepEqual(problems, []);
+      await page.close();
+    } finally {
+      await op.close();
+    }
+  });
 });

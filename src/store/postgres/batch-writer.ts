@@ -1,7 +1,8 @@
 // Writes one group commit to PostgreSQL as a fixed handful of set-based statements (arrays
 // passed through unnest), whatever the number of hits: lock the touched counters in id order,
 // record the batch id, insert visitor hashes (the ones that are new are the new visitors, which
-// keeps uniques exact across nodes), then upsert counters, daily, hourly and breakdown rows.
+// keeps uniques exact across nodes), then upsert counters, daily, hourly and breakdown rows
+// (breakdown caps per counter and day).
 // Locking counters first, in one order, means two nodes never deadlock on the same counters.
 
 import type { PoolClient } from "pg";
@@ -159,35 +160,36 @@ export async function writeBatch(
   );
 
   if (mId.length > 0) {
-    // Breakdown values a counter has not seen yet are admitted while it has room under the
-    // cap; the rest are counted as OTHER, so random paths can't grow the tables without bound.
+    // A breakdown value is admitted when it already has a row on that day, or while the
+    // counter has room under the cap on that day; the rest are counted as OTHER, so random
+    // paths can't grow the tables without bound, and a day of junk leaves the next day free.
+    // The counters are locked above, so two batches of one counter don't admit past the cap.
+    // Scalar subqueries rather than joins: they stay per-row index lookups, where a join
+    // against the small unnest() side lets the planner pick a scan of the whole table.
     await q(
-      // Scalar subqueries rather than joins: they stay per-row index lookups, where a join
-      // against the small unnest() side lets the planner pick a scan of the whole key table.
-      `WITH cand AS (
-         SELECT DISTINCT c, d, v FROM unnest($1::text[], $2::text[], $3::text[]) AS t(c, d, v) WHERE v <> $5
+      `WITH t AS (
+         SELECT c, d, day, v, sum(h) AS h FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+           AS t(c, d, day, v, h) GROUP BY 1, 2, 3, 4
+       ), known AS (
+         SELECT c, d, day, v, h, v = $7 OR EXISTS (
+           SELECT 1 FROM dims k WHERE k.counter_id = c AND k.dim = d AND k.day = t.day AND k.value = v) AS k
+         FROM t
        ), fresh AS (
-         SELECT c, d, v, row_number() OVER (PARTITION BY c, d ORDER BY v) AS rn FROM cand
-         WHERE (SELECT 1 FROM dim_keys k WHERE k.counter_id = c AND k.dim = d AND k.value = v) IS NULL
+         SELECT c, d, day, v, row_number() OVER (PARTITION BY c, d, day ORDER BY v) AS rn FROM known WHERE NOT k
        ), room AS (
-         SELECT c, d, v FROM fresh
-         WHERE rn + COALESCE((SELECT n FROM dim_counts WHERE counter_id = c AND dim = d), 0) <= $4
-       ), ins AS (
-         INSERT INTO dim_keys (counter_id, dim, value) SELECT c, d, v FROM room
-         ON CONFLICT DO NOTHING RETURNING counter_id, dim
+         SELECT c, d, day, v FROM fresh
+         WHERE rn + COALESCE((SELECT n FROM dim_counts WHERE counter_id = c AND dim = d AND dim_counts.day = fresh.day), 0) <= $6
+       ), bump AS (
+         INSERT INTO dim_counts (counter_id, dim, day, n) SELECT c, d, day, count(*) FROM room GROUP BY 1, 2, 3
+         ON CONFLICT (counter_id, dim, day) DO UPDATE SET n = dim_counts.n + excluded.n
        )
-       INSERT INTO dim_counts (counter_id, dim, n) SELECT counter_id, dim, count(*) FROM ins GROUP BY 1, 2
-       ON CONFLICT (counter_id, dim) DO UPDATE SET n = dim_counts.n + excluded.n`,
-      [mId, mDim, mVal, cap, OTHER],
-    );
-    await q(
-      `INSERT INTO dims (counter_id, dim, day, value, hits)
-       SELECT c, d, day,
-         COALESCE((SELECT k.value FROM dim_keys k WHERE k.counter_id = c AND k.dim = d AND k.value = v), $6), sum(h)
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS t(c, d, day, v, h)
-       GROUP BY 1, 2, 3, 4
+       INSERT INTO dims (counter_id, dim, day, value, hits)
+       SELECT c, d, day, CASE WHEN k OR EXISTS (
+         SELECT 1 FROM room r WHERE r.c = known.c AND r.d = known.d AND r.day = known.day AND r.v = known.v
+       ) THEN v ELSE $7 END, sum(h)
+       FROM known GROUP BY 1, 2, 3, 4
        ON CONFLICT (counter_id, dim, day, value) DO UPDATE SET hits = dims.hits + excluded.hits`,
-      [mId, mDim, mDay, mVal, mHits, OTHER],
+      [mId, mDim, mDay, mVal, mHits, cap, OTHER],
     );
   }
   return out;

@@ -7,12 +7,14 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { AppError } from "../../errors.js";
-import { DEFAULT_DIM_CAP } from "../caps.js";
+import { DEFAULT_DIM_CAP, OTHER } from "../caps.js";
+import { CHANGE_COLUMNS } from "../counter-columns.js";
 import { mergeBatch } from "../delta-merger.js";
 import type {
   CommittedTotals,
+  CounterChange,
+  CounterListing,
   CounterRow,
-  CounterSettings,
   CurrentTotals,
   DayTotals,
   DimCount,
@@ -37,16 +39,6 @@ export interface PostgresOptions {
 pg.types.setTypeParser(pg.types.builtins.INT8, Number);
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, Number);
 
-const SETTING_COLUMNS: Record<keyof CounterSettings, string> = {
-  label: "label",
-  origins: "origins",
-  public: "public",
-  timeZone: "time_zone",
-  dedupeSeconds: "dedupe_seconds",
-  show: "show",
-  honorPrivacySignals: "honor_privacy",
-};
-
 interface RawCounter {
   id: string;
   token_hash: string;
@@ -61,6 +53,7 @@ interface RawCounter {
   hits: number;
   visitors: number;
   revision: number;
+  blocked: boolean;
 }
 
 function toRow(r: RawCounter): CounterRow {
@@ -78,6 +71,7 @@ function toRow(r: RawCounter): CounterRow {
     hits: r.hits,
     visitors: r.visitors,
     revision: r.revision,
+    blocked: r.blocked,
   };
 }
 
@@ -182,7 +176,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
   };
 
   const deleteCounts = async (c: pg.PoolClient, id: string) => {
-    for (const t of ["daily", "hourly", "dims", "dim_keys", "dim_counts", "visitor_days"]) {
+    for (const t of ["daily", "hourly", "dims", "dim_counts", "visitor_days"]) {
       statements++;
       await c.query(`DELETE FROM ${t} WHERE counter_id = $1`, [id]);
     }
@@ -225,9 +219,9 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
       return r ?? { day, hits: 0, visitors: 0 };
     },
     async updateCounter(id, settings) {
-      const keys = Object.keys(settings) as (keyof CounterSettings)[];
+      const keys = Object.keys(settings) as (keyof CounterChange)[];
       if (keys.length === 0) return;
-      const sets = keys.map((k, i) => `${SETTING_COLUMNS[k]} = $${i + 2}`).join(", ");
+      const sets = keys.map((k, i) => `${CHANGE_COLUMNS[k]} = $${i + 2}`).join(", ");
       const values = keys.map((k) => (k === "origins" ? JSON.stringify(settings[k]) : settings[k]));
       await query(`UPDATE counters SET ${sets}, revision = revision + 1 WHERE id = $1`, [id, ...values]);
     },
@@ -352,6 +346,30 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
         `SELECT value, sum(hits) AS hits FROM dims WHERE counter_id = $1 AND dim = $2 AND day BETWEEN $3 AND $4
          GROUP BY value ORDER BY hits DESC, value LIMIT $5`,
         [id, dim, from, to, limit],
+      );
+    },
+    async deleteBreakdownValue(id, dim, value) {
+      await transaction(async (c) => {
+        statements += 3;
+        // Locked like a batch, so no batch adds to the value's days between the two statements.
+        await c.query("SELECT id FROM counters WHERE id = $1 FOR UPDATE", [id]);
+        if (value !== OTHER) {
+          await c.query(
+            `UPDATE dim_counts SET n = n - 1 WHERE counter_id = $1 AND dim = $2
+             AND day IN (SELECT day FROM dims WHERE counter_id = $1 AND dim = $2 AND value = $3)`,
+            [id, dim, value],
+          );
+        }
+        await c.query("DELETE FROM dims WHERE counter_id = $1 AND dim = $2 AND value = $3", [id, dim, value]);
+      });
+    },
+    async listCounters(sort, day, limit) {
+      const order = sort === "created" ? "c.created_at DESC, c.id" : `"hitsToday" DESC, c.created_at DESC`;
+      return query<CounterListing>(
+        `SELECT c.id, c.label, c.created_at AS "createdAt", c.hits, COALESCE(d.hits, 0) AS "hitsToday", c.blocked
+         FROM counters c LEFT JOIN daily d ON d.counter_id = c.id AND d.day = $1
+         ORDER BY ${order} LIMIT $2`,
+        [day, limit],
       );
     },
     async close() {

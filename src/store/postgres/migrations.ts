@@ -57,6 +57,18 @@ const MIGRATIONS: string[] = [
   `,
   // Revision: raised by settings changes, set count and reset (see CounterRow.revision).
   "ALTER TABLE counters ADD COLUMN revision integer NOT NULL DEFAULT 0",
+  // As in the SQLite store: blocked by the operator, and breakdown caps per counter and day.
+  `
+  ALTER TABLE counters ADD COLUMN blocked boolean NOT NULL DEFAULT false;
+  DROP TABLE dim_keys;
+  DROP TABLE dim_counts;
+  CREATE TABLE dim_counts (
+    counter_id text NOT NULL, dim text NOT NULL, day text NOT NULL, n integer NOT NULL,
+    PRIMARY KEY (counter_id, dim, day)
+  );
+  INSERT INTO dim_counts (counter_id, dim, day, n)
+    SELECT counter_id, dim, day, count(*) FROM dims WHERE value <> '(other)' GROUP BY counter_id, dim, day;
+  `,
 ];
 
 /** Brings `schema` up to the latest version; safe to call from many nodes at once. */

@@ -29,7 +29,7 @@ export class Folder {
   private absorbed = new Map<string, CounterDelta>();
   private absorbedTo = 0;
   private absorbedRows = 0;
-  /** Breakdown values known to be stored, per counter ("dim\0value"), so the cap check skips SQL. */
+  /** Breakdown values known to be stored, per counter ("day\0dim\0value"), so the cap check skips SQL. */
   private readonly knownKeys = new Map<string, Set<string>>();
   private knownCount = 0;
   private readonly q;
@@ -42,12 +42,11 @@ export class Folder {
     this.q = {
       watermark: db.prepare("SELECT value FROM meta WHERE key = 'folded_seq'").pluck(),
       setWatermark: db.prepare("UPDATE meta SET value = ? WHERE key = 'folded_seq'"),
-      hasKey: db.prepare("SELECT 1 FROM dim_keys WHERE counter_id = ? AND dim = ? AND value = ?").pluck(),
-      keyCount: db.prepare("SELECT n FROM dim_counts WHERE counter_id = ? AND dim = ?").pluck(),
-      addKey: db.prepare("INSERT INTO dim_keys (counter_id, dim, value) VALUES (?, ?, ?)"),
+      hasKey: db.prepare("SELECT 1 FROM dims WHERE counter_id = ? AND dim = ? AND day = ? AND value = ?").pluck(),
+      keyCount: db.prepare("SELECT n FROM dim_counts WHERE counter_id = ? AND dim = ? AND day = ?").pluck(),
       bumpKeyCount: db.prepare(
-        `INSERT INTO dim_counts (counter_id, dim, n) VALUES (?, ?, 1)
-         ON CONFLICT (counter_id, dim) DO UPDATE SET n = n + 1`,
+        `INSERT INTO dim_counts (counter_id, dim, day, n) VALUES (?, ?, ?, 1)
+         ON CONFLICT (counter_id, dim, day) DO UPDATE SET n = n + 1`,
       ),
     };
   }
@@ -105,18 +104,18 @@ export class Folder {
   }
 
   /**
-   * A breakdown value, or OTHER once the counter has `cap` distinct values of that kind.
-   * `dimValue` is "dim\0value", the tail of the dims key, so the cache needs no new string.
+   * A breakdown value, or OTHER once the counter has `cap` distinct values of that kind on that
+   * day. `key` is the dims key "day\0dim\0value", so the cache needs no new string. A value's
+   * row in dims is what admits it; each key comes once per fold, so it is counted once.
    */
-  private fold(id: string, dim: string, value: string, dimValue: string): string {
+  private capped(id: string, day: string, dim: string, value: string, key: string): string {
     if (value === OTHER) return value;
     let known = this.knownKeys.get(id);
-    if (known?.has(dimValue)) return value;
-    if (!this.q.hasKey.get(id, dim, value)) {
-      const n = (this.q.keyCount.get(id, dim) as number | undefined) ?? 0;
+    if (known?.has(key)) return value;
+    if (!this.q.hasKey.get(id, dim, day, value)) {
+      const n = (this.q.keyCount.get(id, dim, day) as number | undefined) ?? 0;
       if (n >= this.cap) return OTHER;
-      this.q.addKey.run(id, dim, value);
-      this.q.bumpKeyCount.run(id, dim);
+      this.q.bumpKeyCount.run(id, dim, day);
     }
     if (this.knownCount >= MAX_KNOWN_KEYS) {
       this.forgetKeys();
@@ -126,7 +125,7 @@ export class Folder {
       known = new Set();
       this.knownKeys.set(id, known);
     }
-    known.add(dimValue);
+    known.add(key);
     this.knownCount++;
     return value;
   }
@@ -170,7 +169,7 @@ export class Folder {
       for (const [hour, hits] of d.hours) hourValues.push(id, hour, hits, newByHour.get(hour) ?? 0);
       for (const [key, hits] of d.dims) {
         const [day, dim, raw] = splitDimKey(key);
-        dimValues.push(id, dim, day, this.fold(id, dim, raw, key.slice(day.length + 1)), hits);
+        dimValues.push(id, dim, day, this.capped(id, day, dim, raw, key), hits);
       }
     }
     this.bulk.run(

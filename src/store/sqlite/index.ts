@@ -9,12 +9,14 @@
 import { randomBytes } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import type Database from "better-sqlite3";
-import { DEFAULT_DIM_CAP } from "../caps.js";
+import { DEFAULT_DIM_CAP, OTHER } from "../caps.js";
+import { CHANGE_COLUMNS } from "../counter-columns.js";
 import type {
   Batch,
   CommittedTotals,
+  CounterChange,
+  CounterListing,
   CounterRow,
-  CounterSettings,
   CurrentTotals,
   DayTotals,
   DimCount,
@@ -45,6 +47,10 @@ const INSERT_COUNTER = `INSERT INTO counters (id, token_hash, label, origins, pu
        VALUES (@id, @token_hash, @label, @origins, @public, @time_zone, @dedupe_seconds, @show,
         @honor_privacy, @created_at, @hits, @visitors, @revision)`;
 
+const LIST_COUNTERS = `SELECT c.id, c.label, c.created_at AS createdAt, c.hits, COALESCE(d.hits, 0) AS hitsToday,
+    c.blocked = 1 AS blocked
+  FROM counters c LEFT JOIN daily d ON d.counter_id = c.id AND d.day = ?`;
+
 interface RawCounter {
   id: string;
   token_hash: string;
@@ -59,6 +65,7 @@ interface RawCounter {
   hits: number;
   visitors: number;
   revision: number;
+  blocked: number;
 }
 
 /** A counter's committed figures, ahead of the rollups by what the journal holds. */
@@ -69,16 +76,6 @@ interface Live {
   /** Visitor hashes per local day (today's and yesterday's), for exact uniques. */
   seen: Map<string, Set<string>>;
 }
-
-const SETTING_COLUMNS: Record<keyof CounterSettings, string> = {
-  label: "label",
-  origins: "origins",
-  public: "public",
-  timeZone: "time_zone",
-  dedupeSeconds: "dedupe_seconds",
-  show: "show",
-  honorPrivacySignals: "honor_privacy",
-};
 
 function toRow(r: RawCounter): CounterRow {
   return {
@@ -95,10 +92,11 @@ function toRow(r: RawCounter): CounterRow {
     hits: r.hits,
     visitors: r.visitors,
     revision: r.revision,
+    blocked: r.blocked === 1,
   };
 }
 
-function toColumn(key: keyof CounterSettings, value: unknown): unknown {
+function toColumn(key: keyof CounterChange, value: unknown): unknown {
   if (key === "origins") return JSON.stringify(value);
   if (typeof value === "boolean") return value ? 1 : 0;
   return value;
@@ -233,6 +231,10 @@ export function openSqlite(opts: SqliteOptions): Store {
       `SELECT value, SUM(hits) AS hits FROM dims WHERE counter_id = ? AND dim = ? AND day >= ? AND day <= ?
        GROUP BY value ORDER BY hits DESC, value LIMIT ?`,
     ),
+    list: {
+      created: db.prepare(`${LIST_COUNTERS} ORDER BY c.created_at DESC, c.id LIMIT ?`),
+      hits_today: db.prepare(`${LIST_COUNTERS} ORDER BY hitsToday DESC, c.created_at DESC LIMIT ?`),
+    },
   };
 
   const dayFromDb = (id: string, day: string): DayTotals => {
@@ -263,7 +265,7 @@ export function openSqlite(opts: SqliteOptions): Store {
 
   /** Statements that drop a counter's rollups, then run `then` on its row. */
   const clearRollups = (id: string, then: string): WriteStatement[] => [
-    ...["daily", "hourly", "dims", "dim_keys", "dim_counts", "visitor_days"].map(
+    ...["daily", "hourly", "dims", "dim_counts", "visitor_days"].map(
       (t): WriteStatement => [`DELETE FROM ${t} WHERE counter_id = ?`, [id]],
     ),
     [then, [id]],
@@ -336,9 +338,9 @@ export function openSqlite(opts: SqliteOptions): Store {
       return live.get(id)?.days.get(day) ?? dayFromDb(id, day);
     },
     async updateCounter(id, settings) {
-      const keys = Object.keys(settings) as (keyof CounterSettings)[];
+      const keys = Object.keys(settings) as (keyof CounterChange)[];
       if (keys.length === 0) return;
-      const sets = keys.map((k) => `${SETTING_COLUMNS[k]} = ?`).join(", ");
+      const sets = keys.map((k) => `${CHANGE_COLUMNS[k]} = ?`).join(", ");
       await write([
         [
           `UPDATE counters SET ${sets}, revision = revision + 1 WHERE id = ?`,
@@ -474,6 +476,28 @@ export function openSqlite(opts: SqliteOptions): Store {
     async breakdown(id, dim, from, to, limit) {
       await settle();
       return q.breakdown.all(id, dim, from, to, limit) as DimCount[];
+    },
+    async deleteBreakdownValue(id, dim, value) {
+      // Folded first, so hits of the value still in the journal go too.
+      const room: WriteStatement[] =
+        value === OTHER
+          ? []
+          : [
+              [
+                `UPDATE dim_counts SET n = n - 1 WHERE counter_id = ? AND dim = ?
+                 AND day IN (SELECT day FROM dims WHERE counter_id = ? AND dim = ? AND value = ?)`,
+                [id, dim, id, dim, value],
+              ],
+            ];
+      await write([...room, ["DELETE FROM dims WHERE counter_id = ? AND dim = ? AND value = ?", [id, dim, value]]], {
+        fold: true,
+        forgetKeys: true,
+      });
+    },
+    async listCounters(sort, day, limit) {
+      await settle();
+      const rows = q.list[sort].all(day, limit) as (Omit<CounterListing, "blocked"> & { blocked: number })[];
+      return rows.map((r) => ({ ...r, blocked: r.blocked === 1 }));
     },
     close() {
       closing ??= shutdown();

@@ -52,4 +52,18 @@ export const MIGRATIONS: string[] = [
   `,
   // Revision: raised by settings changes, set count and reset (see CounterRow.revision).
   "ALTER TABLE counters ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;",
+  // Blocked by the operator (admin API); breakdown caps per counter and day instead of all
+  // time, so a day of junk values can't push later days' real ones into "(other)". A value's
+  // own row in dims now tells it is admitted; dim_counts counts them per day.
+  `
+  ALTER TABLE counters ADD COLUMN blocked INTEGER NOT NULL DEFAULT 0;
+  DROP TABLE dim_keys;
+  DROP TABLE dim_counts;
+  CREATE TABLE dim_counts (
+    counter_id TEXT NOT NULL, dim TEXT NOT NULL, day TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (counter_id, dim, day)
+  ) WITHOUT ROWID;
+  INSERT INTO dim_counts (counter_id, dim, day, n)
+    SELECT counter_id, dim, day, count(*) FROM dims WHERE value <> '(other)' GROUP BY counter_id, dim, day;
+  `,
 ];

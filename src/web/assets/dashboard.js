@@ -1,17 +1,16 @@
 // The dashboard (/dashboard/{id}, with the owner's token) and the public stats page
 // (/stats/{id}). The token arrives once in the admin link's #token=… and is then kept in this
 // browser's localStorage; it is sent as Authorization: Bearer, never in a URL to the server.
+// A link's token is checked against the API before it is kept, and never silently replaces a
+// saved token that works (the owner is asked), so a crafted link can't lock an owner out.
 // Every value from the API is put in with textContent, never as markup.
 (() => {
   const [, kind, id] = location.pathname.split("/");
   const owner = kind === "dashboard";
   const key = `hitcounter-token-${id}`;
   const fromHash = new URLSearchParams(location.hash.slice(1)).get("token");
-  if (owner && fromHash) {
-    localStorage.setItem(key, fromHash);
-    history.replaceState(null, "", location.pathname);
-  }
-  const token = owner ? localStorage.getItem(key) : null;
+  if (owner && fromHash) history.replaceState(null, "", location.pathname);
+  let token = owner ? localStorage.getItem(key) : null;
   const $ = (x) => document.getElementById(x);
   const nf = new Intl.NumberFormat();
   let chart;
@@ -21,6 +20,28 @@
     const headers = { ...(init.headers || {}) };
     if (token) headers.authorization = `Bearer ${token}`;
     return fetch(`/api/counters/${encodeURIComponent(id)}${path}`, { ...init, headers });
+  }
+
+  async function works(t) {
+    const r = await fetch(`/api/counters/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${t}` } });
+    return r.ok;
+  }
+
+  /** Keeps the link's token if it is this counter's, asking before it replaces a working one. */
+  async function adoptLinkToken() {
+    if (!owner || !fromHash || fromHash === token) return;
+    if (!(await works(fromHash))) {
+      $("token-note").hidden = false;
+      $("token-note").textContent = token
+        ? "The link's admin token is not valid for this counter; the token saved in this browser is kept."
+        : "The link's admin token is not valid for this counter.";
+      return;
+    }
+    const ask =
+      "This link carries another admin token for this counter than the one saved in this browser. Use the link's token from now on?";
+    if (token && (await works(token)) && !confirm(ask)) return;
+    localStorage.setItem(key, fromHash);
+    token = fromHash;
   }
 
   function addDays(day, n) {
@@ -214,6 +235,7 @@
   }
 
   async function start() {
+    await adoptLinkToken();
     // The first load takes the server's default range: the last 30 days in the counter's zone.
     const s = await load();
     if (!s) return;
@@ -256,6 +278,17 @@
       const r = await api("/reset", { method: "POST" });
       say(r.ok ? "Counts reset." : `error ${r.status}`);
       await load();
+    });
+    $("rotate").addEventListener("click", async () => {
+      if (!confirm("Make a new admin token? The current one, and every admin link holding it, stops working.")) return;
+      const r = await api("/token", { method: "POST" });
+      const a = await r.json().catch(() => ({}));
+      if (!r.ok) return say(a.error ? a.error.message : `error ${r.status}`);
+      token = a.token;
+      localStorage.setItem(key, token);
+      $("new-link").textContent = `${location.origin}/dashboard/${id}#token=${token}`;
+      $("new-token").hidden = false;
+      say("New admin token made: keep the new admin link below.");
     });
     $("delete").addEventListener("click", async () => {
       if (!confirm("Delete this counter and everything counted for it? This cannot be undone.")) return;

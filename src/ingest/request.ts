@@ -1,0 +1,67 @@
+// A request becomes a Hit here, once, for both hit routes (the image embeds and the script's
+// POST /api/hit): where the hit came from, which page, whether it carries a privacy signal,
+// whether it is a real image proxy, and the address key it is limited by. Text that will be
+// stored (page, referrer) is cleaned of what no store should be asked to keep.
+
+import type { IncomingHttpHeaders } from "node:http";
+import { addressKey } from "./client-address.js";
+import { type Hit, splitUrl } from "./hit.js";
+import type { ImageProxies } from "./image-proxy.js";
+
+/** C0 controls, DEL, the noncharacters U+FFFE/U+FFFF: PostgreSQL refuses NUL in text. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const UNSTORABLE = /[\u0000-\u001f\u007f\ufffe\uffff]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const UNSTORABLE_ALL = /[\u0000-\u001f\u007f\ufffe\uffff]/g;
+
+/**
+ * Text that any store can keep: control characters and noncharacters removed, lone surrogates
+ * replaced by U+FFFD. Clean text (nearly all of it) is returned as it is, without a copy.
+ * @example storable("/a\u0000b") === "/ab"
+ */
+export function storable(s: string): string {
+  if (s === "") return s;
+  if (UNSTORABLE.test(s)) s = s.replace(UNSTORABLE_ALL, "");
+  return s.isWellFormed() ? s : s.toWellFormed();
+}
+
+export interface HitSource {
+  counterId: string;
+  ip: string;
+  headers: IncomingHttpHeaders;
+  /** The script embed's page and referrer; image embeds take the page from Referer. */
+  script?: { path: string; referrer: string };
+}
+
+/** Builds the Hit of one request; `proxies` decides whether it is a real image proxy. */
+export function buildHit(src: HitSource, proxies: ImageProxies): Hit {
+  const h = src.headers;
+  const ua = h["user-agent"] ?? "";
+  const origin = h.origin ? splitUrl(h.origin)[0] : "";
+  const [pageHost, refererPath] = splitUrl(h.referer);
+  const sourceHost = storable(origin || pageHost);
+  let page = refererPath;
+  let referrerHost = "";
+  let referrerUrl = "";
+  if (src.script) {
+    page = src.script.path;
+    const [refHost, refPath] = splitUrl(src.script.referrer);
+    // A visitor moving between pages of the same site is not a referral.
+    if (refHost !== sourceHost && refHost !== "") {
+      referrerHost = storable(refHost);
+      referrerUrl = storable(`${refHost}${refPath}`);
+    }
+  }
+  return {
+    counterId: src.counterId,
+    ip: src.ip,
+    address: addressKey(src.ip),
+    userAgent: ua,
+    sourceHost,
+    page: storable(page),
+    referrerHost,
+    referrerUrl,
+    privacySignal: h.dnt === "1" || h["sec-gpc"] === "1",
+    imageProxy: proxies.is(ua, src.ip),
+  };
+}
