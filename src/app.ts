@@ -79,14 +79,26 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
   const http: FastifyInstance = Fastify({
     // The embed routes are answered before Fastify sees the request (see http/embeds.ts).
     serverFactory: (handler, opts) => {
-      const server = createServer((req, res) => embeds(req, res) || handler(req, res));
-      // Fastify sets these on the servers it makes, not on a factory's. It hands the factory
-      // its options with defaults filled in, so keep-alive stays at its 72 s, outlasting the
-      // 60 s idle timeout of common load balancers, as before.
-      const o = opts as { keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number };
+      // Node checks the request and header timeouts every connectionsCheckingInterval: at its
+      // default 30 s a slow client would hold its socket up to that much past its timeout.
+      const server = createServer(
+        { connectionsCheckingInterval: 1000 },
+        (req, res) => embeds(req, res) || handler(req, res),
+      );
+      // Fastify sets these on the servers it makes, not on a factory's. Keep-alive stays at
+      // Fastify's 72 s, outlasting the 60 s idle timeout of common load balancers.
+      const o = opts as { keepAliveTimeout: number };
       server.keepAliveTimeout = o.keepAliveTimeout;
-      server.requestTimeout = o.requestTimeout;
-      server.setTimeout(o.connectionTimeout);
+      // A whole request (headers and body) must arrive within REQUEST_TIMEOUT_MS, so a client
+      // that trickles its body can't hold a socket for ever; a socket silent for longer than
+      // keep-alive plus that is closed; MAX_CONNECTIONS bounds sockets (file descriptors).
+      server.requestTimeout = config.requestTimeoutMs;
+      server.headersTimeout = config.requestTimeoutMs;
+      server.setTimeout(o.keepAliveTimeout + config.requestTimeoutMs);
+      server.maxConnections = config.maxConnections;
+      server.on("clientError", (err: NodeJS.ErrnoException) => {
+        if (err.code === "ERR_HTTP_REQUEST_TIMEOUT") metrics.timedOut.inc();
+      });
       return server;
     },
     logger: opts.logger === false ? false : { level: config.logLevel },

@@ -38,6 +38,10 @@ export interface Config {
   proxyHitRatePerMinute: number;
   /** Counted hits per client address (IPv6: its /64) per counter per minute (ADDRESS_HIT_RATE_PER_MINUTE). */
   addressHitRatePerMinute: number;
+  /** A request's headers and body must arrive within this (ms), else 408 (REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
+  /** Open connections at most; more are closed at once (MAX_CONNECTIONS). */
+  maxConnections: number;
   /** Bearer token of the operator's API and page (/api/admin, /admin); unset: they are off (ADMIN_TOKEN). */
   adminToken: string | undefined;
 }
@@ -56,6 +60,8 @@ const DEFAULTS = {
   maxPendingHits: 100_000,
   proxyHitRatePerMinute: 600,
   addressHitRatePerMinute: 120,
+  requestTimeoutMs: 10_000,
+  maxConnections: 10_000,
 } as const;
 
 /**
@@ -159,6 +165,8 @@ export function loadConfig(argv: string[], env: Env): Config {
       DEFAULTS.addressHitRatePerMinute,
       1,
     ),
+    requestTimeoutMs: int("REQUEST_TIMEOUT_MS", env.REQUEST_TIMEOUT_MS, DEFAULTS.requestTimeoutMs, 1000),
+    maxConnections: int("MAX_CONNECTIONS", env.MAX_CONNECTIONS, DEFAULTS.maxConnections, 1),
     adminToken: adminToken(env.ADMIN_TOKEN),
   };
 }

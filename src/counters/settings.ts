@@ -3,6 +3,7 @@
 
 import { badRequest } from "../errors.js";
 import type { CounterRow, CounterSettings } from "../store/store.js";
+import { isPlainText } from "../text/characters.js";
 import { isTimeZone } from "../time/zone.js";
 
 export const MAX_ORIGINS = 20;
@@ -50,7 +51,12 @@ export function normaliseOrigin(raw: string): string {
 /** Checks what the schema can't and normalises origins; returns the settings to store. */
 export function checkSettings(input: SettingsInput): Partial<CounterSettings> {
   const out: Partial<CounterSettings> = {};
-  if (input.label !== undefined) out.label = input.label;
+  if (input.label !== undefined) {
+    if (!isPlainText(input.label)) {
+      throw badRequest("bad_label", "label holds a control character or a non-character");
+    }
+    out.label = input.label;
+  }
   if (input.origins !== undefined) out.origins = [...new Set(input.origins.map(normaliseOrigin))];
   if (input.public !== undefined) out.public = input.public;
   if (input.timeZone !== undefined) {

@@ -82,14 +82,16 @@ export function countersApiRoutes(app: FastifyInstance, d: CountersDeps): void {
       },
     },
     async (req, reply) => {
+      const input = req.body ?? {};
+      // Checked first: a refused request creates nothing, so it uses up none of the allowance.
+      const settings = checkSettings(input);
       if (!creations.take(req.ip)) {
         reply.header("retry-after", String(creations.retryAfter()));
         throw tooMany(`at most ${d.createRatePerHour} counters per hour from one address`);
       }
-      const input = req.body ?? {};
       const token = newToken();
       const row = newCounterRow(
-        { ...DEFAULT_SETTINGS, ...checkSettings(input) },
+        { ...DEFAULT_SETTINGS, ...settings },
         { id: newId(), tokenHash: hashToken(token), createdAt: d.now(), hits: input.start ?? 0 },
       );
       await d.store.createCounter(row);

@@ -8,7 +8,8 @@
 
 import { isbot } from "isbot";
 import type { LiveCounter } from "../counters/registry.js";
-import { WindowLimit } from "../limits/window-limit.js";
+import { AddressCaps } from "./address-caps.js";
+import { DedupeMarks } from "./dedupe-marks.js";
 import type { DropReason, Hit } from "./hit.js";
 import type { VisitorState } from "./visitor-book.js";
 
@@ -17,11 +18,7 @@ import type { VisitorState } from "./visitor-book.js";
  * like anyone), although isbot lists them.
  */
 const BY_HAND = /^(curl|Wget|HTTPie|xh)\//;
-const MAX_TRACKED = 200_000;
 const MAX_UA_CACHE = 10_000;
-
-/** (counter, address) pairs one minute may hold: about 120 bytes each, 24 MB at the most. */
-const MAX_ADDRESS_KEYS = 200_000;
 
 export interface ClassifyOptions {
   hitRatePerMinute: number;
@@ -33,8 +30,8 @@ export interface ClassifyOptions {
 
 export class Classifier {
   private readonly botCache = new Map<string, boolean>();
-  private readonly dedupe = new Map<string, number>();
-  private readonly addresses = new WindowLimit(1, 60_000, Date.now, MAX_ADDRESS_KEYS);
+  private readonly dedupe = new DedupeMarks();
+  private readonly addresses = new AddressCaps();
 
   constructor(private readonly opts: ClassifyOptions) {}
 
@@ -74,12 +71,12 @@ export class Classifier {
     now: number,
   ): DropReason | undefined {
     if (c.row.dedupeSeconds > 0) {
+      this.dedupe.expire(now);
       // The visitor hash already covers the counter (and the day), so it keys without the id.
       const key = hit.page === "" ? visitor : `${visitor}\u0000${hit.page}`;
-      const until = this.dedupe.get(key);
-      if (until !== undefined && until > now) return "dedupe";
-      if (this.dedupe.size >= MAX_TRACKED) this.sweepDedupe(now);
-      if (this.dedupe.size < MAX_TRACKED) this.dedupe.set(key, now + c.row.dedupeSeconds * 1000);
+      if (this.dedupe.has(key, now)) return "dedupe";
+      // A full table can't tell a repeat from a new visit: refused, not counted unchecked.
+      if (!this.dedupe.mark(key, now + c.row.dedupeSeconds * 1000)) return "rate";
     }
     const capVisitor = !proxy && state.tracked;
     if (capVisitor) {
@@ -91,13 +88,9 @@ export class Classifier {
       if (state.hits >= this.opts.hitRatePerMinute) return "rate";
     }
     const limit = proxy ? this.opts.proxyHitRatePerMinute : this.opts.addressHitRatePerMinute;
-    if (!this.addresses.take(`${c.row.id}\u0000${hit.address}`, limit, now)) return "rate";
+    if (!this.addresses.take(hit.address, c.row.id, limit, now)) return "rate";
     if (capVisitor) state.hits++;
     return undefined;
-  }
-
-  private sweepDedupe(now: number): void {
-    for (const [k, until] of this.dedupe) if (until <= now) this.dedupe.delete(k);
   }
 }
 

@@ -107,11 +107,19 @@ export class Committer {
     }
   }
 
-  /** Commits everything accepted so far; for shutdown, settings changes and tests. */
+  /**
+   * Commits (or fails) every hit accepted before the call, then returns; for shutdown,
+   * settings changes and tests. Hits arriving meanwhile form later batches it doesn't wait
+   * for, so it returns under steady load too.
+   */
   async flush(): Promise<void> {
-    while (this.committing.size > 0 || this.open.size > 0) {
-      if (this.committing.size > 0) await Promise.all(this.committing);
-      else this.start();
+    const waits: Promise<unknown>[] = [...this.committing];
+    if (this.open.size > 0) {
+      const open = this.open;
+      // Past the concurrency, a finishing commit starts it (start's finally).
+      if (this.committing.size < this.concurrency) this.start();
+      waits.push(open.done);
     }
+    await Promise.allSettled(waits);
   }
 }

@@ -4,26 +4,10 @@
 // stored (page, referrer) is cleaned of what no store should be asked to keep.
 
 import type { IncomingHttpHeaders } from "node:http";
+import { storable } from "../text/characters.js";
 import { addressKey } from "./client-address.js";
 import { type Hit, splitUrl } from "./hit.js";
 import type { ImageProxies } from "./image-proxy.js";
-
-/** C0 controls, DEL, the noncharacters U+FFFE/U+FFFF: PostgreSQL refuses NUL in text. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const UNSTORABLE = /[\u0000-\u001f\u007f\ufffe\uffff]/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const UNSTORABLE_ALL = /[\u0000-\u001f\u007f\ufffe\uffff]/g;
-
-/**
- * Text that any store can keep: control characters and noncharacters removed, lone surrogates
- * replaced by U+FFFD. Clean text (nearly all of it) is returned as it is, without a copy.
- * @example storable("/a\u0000b") === "/ab"
- */
-export function storable(s: string): string {
-  if (s === "") return s;
-  if (UNSTORABLE.test(s)) s = s.replace(UNSTORABLE_ALL, "");
-  return s.isWellFormed() ? s : s.toWellFormed();
-}
 
 export interface HitSource {
   counterId: string;

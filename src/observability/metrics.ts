@@ -11,6 +11,7 @@ export class Metrics {
   readonly batchSize: Histogram;
   readonly flushSeconds: Histogram;
   readonly flushErrors: Counter;
+  readonly timedOut: Counter;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "hitcounter_process_" });
@@ -41,6 +42,11 @@ export class Metrics {
       name: "hitcounter_flush_seconds",
       help: "Time to commit one batch",
       buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+      registers: [this.registry],
+    });
+    this.timedOut = new Counter({
+      name: "hitcounter_requests_timed_out_total",
+      help: "Requests cut off because their headers or body did not arrive within REQUEST_TIMEOUT_MS",
       registers: [this.registry],
     });
     this.flushErrors = new Counter({

@@ -2,6 +2,7 @@
 // A bad value is a 400 that names the option, never a silently different picture.
 
 import { badRequest } from "../errors.js";
+import { isPlainText } from "../text/characters.js";
 
 export const BADGE_STYLES = ["flat", "flat-square", "plastic", "for-the-badge", "social"] as const;
 export const DIGIT_THEMES = ["odometer", "lcd", "plain", "retro", "matrix"] as const;
@@ -97,6 +98,7 @@ export function parseOptions(query: Record<string, unknown>): DisplayOptions {
   const label = one("label", query.label);
   if (label !== undefined) {
     if (label.length > MAX_LABEL) throw badRequest("bad_option", `label is longer than ${MAX_LABEL} characters`);
+    if (!isPlainText(label)) throw badRequest("bad_option", "label holds a control character or a non-character");
     o.label = label;
   }
   const color = one("color", query.color);

@@ -6,7 +6,18 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { describe, it } from "node:test";
-import { BROWSER_UA, createCounter, figures, freePort, hit, spawnServer, tempDir } from "../helpers/server.js";
+import { XMLValidator } from "fast-xml-parser";
+import {
+  BROWSER_UA,
+  createCounter,
+  figures,
+  freePort,
+  hit,
+  type Running,
+  spawnServer,
+  startApp,
+  tempDir,
+} from "../helpers/server.js";
 
 const REQUESTS = 10_000;
 const CONCURRENCY = 25;
@@ -239,6 +250,82 @@ describe("fuzz", () => {
     } finally {
       server.proc.kill("SIGKILL");
       await server.exited;
+    }
+  });
+});
+
+/** Every character class no text should hold, as percent-encoded UTF-8 (lone surrogates as the bytes a client could send). */
+const BAD_CHARACTERS: [name: string, encoded: string, json: string][] = [
+  ...Array.from({ length: 32 }, (_, c) => c)
+    .filter((c) => c !== 9)
+    .map((c): [string, string, string] => [
+      `U+${c.toString(16).padStart(4, "0")}`,
+      `%${c.toString(16).padStart(2, "0")}`,
+      `\\u${c.toString(16).padStart(4, "0")}`,
+    ]),
+  ["DEL", "%7F", "\\u007f"],
+  ["U+FFFE", "%EF%BF%BE", "\\ufffe"],
+  ["U+FFFF", "%EF%BF%BF", "\\uffff"],
+  ["lone high surrogate", "%ED%A0%80", "\\ud800"],
+  ["lone low surrogate", "%ED%B0%80", "\\udc00"],
+];
+
+describe("every byte class on every route", () => {
+  let s: Running;
+  it("picture routes: 4xx naming the option, never 5xx; any SVG answered is well-formed XML", async () => {
+    s = await startApp();
+    try {
+      const c = await createCounter(s.url);
+      for (const [name, encoded] of BAD_CHARACTERS) {
+        for (const route of [".svg", ".png", ".svg?style=digits&", ".png?style=for-the-badge&", ".json", ".gif"]) {
+          const sep = route.includes("?") ? "" : "?";
+          for (const option of ["label", "color", "labelColor", "style", "show", "theme", "digits"]) {
+            const url = `${s.url}/c/${c.id}${route}${sep}${option}=a${encoded}b`;
+            const r = await fetch(url, { headers: { "user-agent": BROWSER_UA } });
+            const body = await r.text();
+            assert.ok(r.status < 500, `${name} in ${option} on ${route}: ${r.status} ${body}`);
+            if (r.status >= 400) assert.match(body, new RegExp(option), `${name}: the answer names ${option}`);
+            if (r.status === 200 && (r.headers.get("content-type") ?? "").startsWith("image/svg")) {
+              assert.equal(XMLValidator.validate(body), true, `${name} in ${option}: not well-formed XML`);
+            }
+          }
+        }
+      }
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("stored text: labels with them are 400; page paths and referrers with them are counted, cleaned", async () => {
+    s = await startApp();
+    try {
+      const c = await createCounter(s.url);
+      for (const [name, , json] of BAD_CHARACTERS) {
+        const create = await fetch(`${s.url}/api/counters`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: `{"label": "a${json}b"}`,
+        });
+        assert.equal(create.status, 400, `${name} in a label`);
+        assert.match(await create.text(), /label/);
+        const r = await fetch(`${s.url}/api/hit`, {
+          method: "POST",
+          headers: { "content-type": "text/plain", "user-agent": BROWSER_UA, "x-forwarded-for": "192.0.2.1" },
+          body: `{"counter": "${c.id}", "path": "/p${json}q", "referrer": "https://r.example/${json}"}`,
+        });
+        assert.equal(r.status, 200, `${name} in a path: ${await r.text()}`);
+        assert.equal(r.headers.get("x-hit-counted"), "1", name);
+      }
+      const b = await fetch(`${s.url}/api/counters/${c.id}/breakdowns?dim=pages&limit=50`, {
+        headers: { authorization: `Bearer ${c.token}` },
+      });
+      for (const row of ((await b.json()) as { pages: { value: string }[] }).pages) {
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence
+        assert.doesNotMatch(row.value, /[\u0000-\u001f\u007f\ufffe\uffff]/, JSON.stringify(row.value));
+        assert.equal(row.value.isWellFormed(), true);
+      }
+    } finally {
+      await s.close();
     }
   });
 });
