@@ -63,7 +63,14 @@ export interface LoadResult {
 }
 
 /** Runs the load generator on core 1 against `url`; ids are read from `idsFile` ("-": none). */
-export function load(url: string, idsFile: string, seconds = SECONDS, suffix = ".svg"): Promise<LoadResult> {
+export function load(
+  url: string,
+  idsFile: string,
+  seconds = SECONDS,
+  suffix = ".svg",
+  distinct = 0,
+  rate = 0,
+): Promise<LoadResult> {
   const [cmd, args] = pinned(1, [
     process.execPath,
     "--import",
@@ -74,6 +81,8 @@ export function load(url: string, idsFile: string, seconds = SECONDS, suffix = "
     String(CONNECTIONS),
     String(seconds),
     suffix,
+    String(distinct),
+    String(rate),
   ]);
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
@@ -133,4 +142,30 @@ export function cpuPerHit(pid: number, before: Map<number, number>, after: Map<n
     else others += d;
   }
   return { main: (main / hits) * 1e6, others: (others / hits) * 1e6 };
+}
+
+/** A process's resident memory now and at its peak, in MB (Linux /proc). */
+export function rssMb(pid: number): { now: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
+  return { now: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
+}
+
+/** Creates `n` counters through the API (20 at a time); returns their ids. */
+export async function createCounters(url: string, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      next++;
+      const r = await fetch(`${url}/api/counters`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-for": "10.200.0.1" },
+        body: JSON.stringify({ label: "views" }),
+      });
+      ids.push(((await r.json()) as { id: string }).id);
+    }
+  };
+  await Promise.all(Array.from({ length: 20 }, worker));
+  return ids;
 }

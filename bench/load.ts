@@ -1,14 +1,21 @@
 // The load generator (run pinned to its own core): autocannon against one target, printing one
 // JSON line of results. Every run uses the same generator and the same per-request setup, so
 // the baseline pays the same client cost as hitcounter.
-//   node --import tsx bench/load.ts URL[,URL…] IDS_FILE|- CONNECTIONS SECONDS [PATH_SUFFIX]
+//   node --import tsx bench/load.ts URL[,URL…] IDS_FILE|- CONNECTIONS SECONDS [PATH_SUFFIX] [DISTINCT]
+// DISTINCT (a number): send that many requests, each from a visitor never seen before (one of
+// 50,000 addresses with a user-agent of its own, as a day's visitors are), instead of
+// repeating 100,000 visitors for SECONDS (the memory bench). RATE (a number): at most that many
+// requests a second. "{n}" in PATH_SUFFIX becomes the request's number (distinct pictures).
 // With several URLs (several nodes), the connections are split evenly between them; hits/s and
 // counts are summed, and the latency percentiles reported are the worst of the nodes'.
 
 import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 
-const [url = "", idsFile = "-", conns = "50", seconds = "10", suffix = ".svg"] = process.argv.slice(2);
+const [url = "", idsFile = "-", conns = "50", seconds = "10", suffix = ".svg", distinct = "0", rate = "0"] =
+  process.argv.slice(2);
+const amount = Number(distinct);
+const numbered = suffix.includes("{n}");
 const ids = idsFile === "-" ? ["x"] : readFileSync(idsFile, "utf8").trim().split("\n");
 const VISITORS = 100_000;
 const UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
@@ -20,16 +27,17 @@ const results = await Promise.all(
     autocannon({
       url: target,
       connections: Math.max(1, Math.round(Number(conns) / urls.length)),
-      duration: Number(seconds),
+      ...(amount > 0 ? { amount: Math.ceil(amount / urls.length) } : { duration: Number(seconds) }),
+      ...(Number(rate) > 0 ? { overallRate: Number(rate) } : {}),
       requests: [
         {
           setupRequest: (req) => {
             n++;
-            const v = (n * 7919) % VISITORS;
-            req.path = `/c/${ids[n % ids.length]}${suffix}`;
+            const v = amount > 0 ? n % 50_000 : (n * 7919) % VISITORS;
+            req.path = `/c/${ids[n % ids.length]}${numbered ? suffix.replace("{n}", String(n)) : suffix}`;
             req.headers = {
-              "user-agent": UA,
-              "x-forwarded-for": `10.${v >> 16}.${(v >> 8) & 255}.${v & 255}`,
+              "user-agent": amount > 0 ? `${UA} r${n}` : UA,
+              "x-forwarded-for": `10.${(v >> 16) & 255}.${(v >> 8) & 255}.${v & 255}`,
               referer: `https://site.example/page/${n % 50}`,
             };
             return req;

@@ -4,7 +4,8 @@
 // durably committed.
 // Runs: SQLite on 1 and on BENCH_COUNTERS (10,000) counters; PostgreSQL (127.0.0.1:5432,
 // database test, or BENCH_DATABASE_URL) with one node and with two, on the same many counters,
-// with the SQL statements sent per 1,000 hits.
+// with the SQL statements sent per 1,000 hits. Then the stats API on a year of data, SVG beside
+// a flood of distinct PNGs (png.ts), and memory after 2,000,000 distinct visitors (memory.ts).
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,10 +15,12 @@ import { openSqlite } from "../src/store/sqlite/index.js";
 import {
   CONNECTIONS,
   cpuPerHit,
+  createCounters,
   HEADER,
   type LoadResult,
   load,
   row,
+  rssMb,
   SECONDS,
   startNode,
   stop,
@@ -25,6 +28,8 @@ import {
   threadCpu,
   waitHttp,
 } from "./harness.js";
+import { memoryBench } from "./memory.js";
+import { pngBench } from "./png.js";
 import { statsBench } from "./stats.js";
 
 const PLAIN_PORT = 8181;
@@ -39,24 +44,6 @@ const FOLD_WAIT_MS = 20_000;
  */
 const REPEATS = Math.max(1, Number(process.env.BENCH_REPEATS ?? 3));
 const PG_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-
-async function createCounters(url: string, n: number): Promise<string[]> {
-  const ids: string[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < n) {
-      next++;
-      const r = await fetch(`${url}/api/counters`, {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-forwarded-for": "10.200.0.1" },
-        body: JSON.stringify({ label: "views" }),
-      });
-      ids.push(((await r.json()) as { id: string }).id);
-    }
-  };
-  await Promise.all(Array.from({ length: 20 }, worker));
-  return ids;
-}
 
 /** Lets a node read every counter once (count=false), as after a while of real traffic. */
 async function acquaint(url: string, ids: string[]): Promise<void> {
@@ -193,6 +180,7 @@ async function hitcounterRun(
     (s, n, i) => s + n - (countedBefore[i] as number),
     0,
   );
+  const rss = rssMb(pids[0] as number);
   // kill -9: what the store holds now is what was durably committed
   for (const s of servers) await stop(s, "SIGKILL");
   const committed = (await opts.backend.storedHits(created, false)) - before;
@@ -214,6 +202,7 @@ async function hitcounterRun(
     const c = cpuPerHit(pids[0] as number, cpuBefore[0] as Map<number, number>, cpuAfter[0], total);
     lines.push(`   server CPU per hit: main thread ${c.main.toFixed(0)} µs, other threads ${c.others.toFixed(0)} µs`);
   }
+  lines.push(`   server RSS after the loads: ${rss.now.toFixed(0)} MB (peak ${rss.peak.toFixed(0)} MB)`);
   if (statements > 0) {
     lines.push(`   SQL statements per 1,000 hits: ${((statements / counted) * 1000).toFixed(1)}`);
   }
@@ -256,7 +245,10 @@ async function main() {
   }
   await stop(plain);
   console.log("\ntarget: ratio >= 0.70 in the SQLite runs, p99 < 20 ms");
-  if ("stats".includes(process.env.BENCH_ONLY ?? "")) console.log(await statsBench());
+  const only = process.env.BENCH_ONLY ?? "";
+  if ("stats".includes(only)) console.log(await statsBench());
+  if ("png".includes(only)) console.log(await pngBench());
+  if ("memory".includes(only)) console.log(await memoryBench());
   console.log("PostgreSQL runs share the machine's 2 cores with the database itself (2 nodes: both on core 0).");
 }
 

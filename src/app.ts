@@ -23,6 +23,7 @@ import { RecentVisitors } from "./ingest/recent.js";
 import { Salts } from "./ingest/visitor.js";
 import { VisitorBook } from "./ingest/visitor-book.js";
 import { Metrics } from "./observability/metrics.js";
+import { PngRenderer } from "./render/png.js";
 import type { Store } from "./store/store.js";
 import { webRoutes } from "./web/pages.js";
 
@@ -62,6 +63,7 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
     proxyHitRatePerMinute: config.proxyHitRatePerMinute,
   });
   const proxies = new ImageProxies(config.imageProxyRanges);
+  const pngs = new PngRenderer(config.pngRendersMax);
   const recent = new RecentVisitors(now);
   const pipeline = new Pipeline(registry, classifier, salts, committer, metrics, recent, new VisitorBook(), now);
   const guard = new Guard(config.requestRatePerMinute, now);
@@ -70,6 +72,7 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
     pipeline,
     guard,
     proxies,
+    pngs,
     trustProxy: config.trustProxy,
     now,
     closing: () => closing,
@@ -141,7 +144,8 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
   });
   statsApiRoutes(http, { store, past, registry, recent, now });
   adminApiRoutes(http, { adminToken: config.adminToken, store, registry, committer, past, now });
-  healthRoutes(http, metrics, store.kind);
+  healthRoutes(http, metrics, store);
+  metrics.trackStoreHealth(() => store.health().lostRecords);
 
   const rotate = setInterval(() => {
     salts.rotate().catch((err) => http.log.warn({ err }, "salt rotation failed"));
@@ -166,6 +170,7 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
     stopRefresh();
     await committer.flush();
     await store.close();
+    await pngs.close();
   });
 
   return { http, store, registry, committer, salts, metrics };

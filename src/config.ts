@@ -42,6 +42,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** Open connections at most; more are closed at once (MAX_CONNECTIONS). */
   maxConnections: number;
+  /** PNG renders waiting or running at most; more are answered 503 at once (PNG_RENDERS_MAX). */
+  pngRendersMax: number;
   /** Bearer token of the operator's API and page (/api/admin, /admin); unset: they are off (ADMIN_TOKEN). */
   adminToken: string | undefined;
 }
@@ -62,6 +64,7 @@ const DEFAULTS = {
   addressHitRatePerMinute: 120,
   requestTimeoutMs: 10_000,
   maxConnections: 10_000,
+  pngRendersMax: 32,
 } as const;
 
 /**
@@ -167,6 +170,7 @@ export function loadConfig(argv: string[], env: Env): Config {
     ),
     requestTimeoutMs: int("REQUEST_TIMEOUT_MS", env.REQUEST_TIMEOUT_MS, DEFAULTS.requestTimeoutMs, 1000),
     maxConnections: int("MAX_CONNECTIONS", env.MAX_CONNECTIONS, DEFAULTS.maxConnections, 1),
+    pngRendersMax: int("PNG_RENDERS_MAX", env.PNG_RENDERS_MAX, DEFAULTS.pngRendersMax, 1),
     adminToken: adminToken(env.ADMIN_TOKEN),
   };
 }

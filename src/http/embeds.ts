@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import proxyAddr from "@fastify/proxy-addr";
 import { parse as parseQuery } from "fast-querystring";
 import { AppError, envelope } from "../errors.js";
+import type { Hit } from "../ingest/hit.js";
 import type { ImageProxies } from "../ingest/image-proxy.js";
 import type { Pipeline } from "../ingest/pipeline.js";
 import { buildHit } from "../ingest/request.js";
@@ -16,7 +17,7 @@ import { badgeSvg } from "../render/badge.js";
 import { digitsSvg } from "../render/digits.js";
 import { DEFAULT_OPTIONS, type DisplayOptions, parseOptions } from "../render/options.js";
 import { NOT_FOUND_SVG, PIXEL_GIF } from "../render/pictures.js";
-import { svgToPng } from "../render/png.js";
+import { NOT_FOUND_PNG, type PngRenderer } from "../render/png.js";
 import { appendVerdict, NO_STORE, SVG_CSP } from "./embed-headers.js";
 import { displayed, figuresJson } from "./figures.js";
 import { type Guard, SECURITY_HEADERS } from "./guard.js";
@@ -33,6 +34,7 @@ export interface EmbedDeps {
   pipeline: Pipeline;
   guard: Guard;
   proxies: ImageProxies;
+  pngs: PngRenderer;
   /** TRUST_PROXY: whom to believe for X-Forwarded-For, as Fastify's trustProxy. */
   trustProxy: boolean | string[];
   now: () => number;
@@ -95,9 +97,36 @@ async function answer(
     if (err instanceof AppError) return sendError(res, err.status, envelope(err.code, err.message), cors);
     throw err;
   }
+  // PNG renders are capped: past the cap, refused before the hit is counted.
+  if (ext === "png") {
+    if (!deps.pngs.admit()) {
+      return sendError(res, 503, PNG_BUSY, ["retry-after", "1"]);
+    }
+    try {
+      return await picture(deps, req, res, hit, file.slice(0, dot), ext, opts, cors);
+    } finally {
+      deps.pngs.release();
+    }
+  }
+  return picture(deps, req, res, hit, file.slice(0, dot), ext, opts, cors);
+}
+
+const PNG_BUSY = envelope("busy", "too many PNG pictures are being drawn right now: try again, or use the .svg");
+
+/** Counts (or looks up) the hit and answers with its picture or figures. */
+async function picture(
+  deps: EmbedDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  hit: Hit,
+  counterId: string,
+  ext: string,
+  opts: DisplayOptions,
+  cors: string[],
+) {
   // A HEAD request shows nobody a picture: link checkers, monitors and crawlers send it.
   const count = opts.count && req.method === "GET";
-  hit.counterId = file.slice(0, dot);
+  hit.counterId = counterId;
   const outcome = await deps.pipeline.record(hit, count);
   if (!outcome) return notFound(res, ext, cors);
   // `cors` is this request's own list: the verdict and later headers join it.
@@ -110,7 +139,7 @@ async function answer(
     opts.style === "digits"
       ? digitsSvg(shown.value, opts.digits, opts.theme)
       : badgeSvg(opts, opts.label ?? live.row.label, shown.text);
-  if (ext === "png") return send(res, 200, headers, "image/png", svgToPng(svg));
+  if (ext === "png") return send(res, 200, headers, "image/png", await deps.pngs.render(svg));
   headers.push("content-security-policy", SVG_CSP);
   return send(res, 200, headers, SVG_TYPE, svg, true);
 }
@@ -118,7 +147,7 @@ async function answer(
 function notFound(res: ServerResponse, ext: string, cors: string[]) {
   if (ext === "json") return sendError(res, 404, envelope("not_found", "counter not found"), cors);
   if (ext === "gif") return send(res, 404, [], "image/gif", PIXEL_GIF);
-  if (ext === "png") return send(res, 404, [], "image/png", svgToPng(NOT_FOUND_SVG));
+  if (ext === "png") return send(res, 404, [], "image/png", NOT_FOUND_PNG);
   return send(res, 404, ["content-security-policy", SVG_CSP], SVG_TYPE, NOT_FOUND_SVG);
 }
 

@@ -10,6 +10,7 @@ import { isbot } from "isbot";
 import type { LiveCounter } from "../counters/registry.js";
 import { AddressCaps } from "./address-caps.js";
 import { DedupeMarks } from "./dedupe-marks.js";
+import { MAX_CACHED_UA_LENGTH, MAX_UA_CACHE } from "./enrich.js";
 import type { DropReason, Hit } from "./hit.js";
 import type { VisitorState } from "./visitor-book.js";
 
@@ -18,7 +19,6 @@ import type { VisitorState } from "./visitor-book.js";
  * like anyone), although isbot lists them.
  */
 const BY_HAND = /^(curl|Wget|HTTPie|xh)\//;
-const MAX_UA_CACHE = 10_000;
 
 export interface ClassifyOptions {
   hitRatePerMinute: number;
@@ -40,6 +40,7 @@ export class Classifier {
     let bot = this.botCache.get(userAgent);
     if (bot === undefined) {
       bot = !BY_HAND.test(userAgent) && isbot(userAgent);
+      if (userAgent.length > MAX_CACHED_UA_LENGTH) return bot;
       if (this.botCache.size >= MAX_UA_CACHE) this.botCache.clear();
       this.botCache.set(userAgent, bot);
     }

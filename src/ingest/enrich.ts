@@ -11,7 +11,12 @@ export interface UaInfo {
   device: string;
 }
 
-const MAX_UA_CACHE = 10_000;
+/**
+ * Entries and the longest user-agent a cache keeps: 10,000 × 512 characters, 10 MB at most.
+ * Real user-agents are under 300 characters; a longer one is parsed each time, not kept.
+ */
+export const MAX_UA_CACHE = 10_000;
+export const MAX_CACHED_UA_LENGTH = 512;
 const uaCache = new Map<string, UaInfo>();
 
 /** Browser, OS and device type ("desktop", "mobile", "tablet", …) of a user-agent. */
@@ -24,6 +29,7 @@ export function uaInfo(userAgent: string): UaInfo {
       os: r.os.name ?? "Other",
       device: r.device.type ?? "desktop",
     };
+    if (userAgent.length > MAX_CACHED_UA_LENGTH) return info;
     if (uaCache.size >= MAX_UA_CACHE) uaCache.clear();
     uaCache.set(userAgent, info);
   }

@@ -15,7 +15,8 @@ import { country, type UaInfo, uaInfo } from "./enrich.js";
 import type { Hit } from "./hit.js";
 
 const GENERATION_MINUTES = 5;
-const MAX_TRACKED = 200_000;
+/** Visitors a generation keeps: about 150 bytes each, so two generations take 30 MB at most. */
+const MAX_TRACKED = 100_000;
 
 export interface VisitorState {
   /** The minute (ms / 60,000) that `hits` counts in. */

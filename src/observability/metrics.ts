@@ -68,6 +68,18 @@ export class Metrics {
     });
   }
 
+  /** Exposes the journal records the store found damaged and skipped. */
+  trackStoreHealth(lostRecords: () => number): void {
+    new Gauge({
+      name: "hitcounter_journal_records_lost",
+      help: "Journal records found damaged and skipped since start (their batches are missing from the stats)",
+      registers: [this.registry],
+      collect() {
+        this.set(lostRecords());
+      },
+    });
+  }
+
   countedHits(n: number): void {
     this.counted.inc(n);
   }

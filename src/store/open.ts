@@ -13,5 +13,5 @@ export async function openStore(
     const { openPostgres } = await import("./postgres/index.js");
     return openPostgres({ url: config.databaseUrl, schema: config.databaseSchema, onWarning });
   }
-  return openSqlite({ dataDir: config.dataDir, sync: config.sqliteSync });
+  return openSqlite({ dataDir: config.dataDir, sync: config.sqliteSync, onWarning });
 }

@@ -123,8 +123,16 @@ export interface DimCount {
   hits: number;
 }
 
+/** What is wrong with a store that no request reports (/healthz, /metrics). */
+export interface StoreHealth {
+  /** Journal records found damaged and skipped (their batches are lost). */
+  lostRecords: number;
+  problems: string[];
+}
+
 export interface Store {
   readonly kind: "sqlite" | "postgres";
+  health(): StoreHealth;
   createCounter(row: CounterRow): Promise<void>;
   getCounter(id: string): Promise<CounterRow | undefined>;
   /** Today's (or any day's) totals for a counter. */

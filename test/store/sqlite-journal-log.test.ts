@@ -1,6 +1,6 @@
 // The journal log on disk: records read back in order across segments; a record a crash cut
 // short is cut off on the next start, and numbering goes on from the last whole one; damage
-// before the end is an error, never a silent skip; a reader sees only what the writer
+// before the end is reported and skipped, never blocks what follows; a reader sees only what the writer
 // published; folded segments are deleted, the rest kept.
 
 import assert from "node:assert/strict";
@@ -79,18 +79,48 @@ it("a whole record out of sequence, such as stale bytes, ends the log there", ()
   reopened.close();
 });
 
-it("a record missing before the published end is an error, not a silent skip", () => {
+it("a record damaged before the published end is reported and skipped; reading goes on after it", () => {
   const dataDir = tempDir();
   const shared = JournalLog.shared();
   const log = JournalLog.writer(dataDir, { sync: "normal", shared });
-  log.write("one");
-  log.write("two");
+  for (const d of ["one", "two", "three", "four"]) log.write(d);
   const file = join(dataDir, "journal", segmentsOf(dataDir)[0] as string);
   const bytes = readFileSync(file);
-  bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0xff;
+  // Flip a byte of record 2's body ("two" starts after record 1's 16 + 3 bytes and its header).
+  const at = 16 + 3 + 16 + 1;
+  bytes[at] = (bytes[at] as number) ^ 0xff;
   writeFileSync(file, bytes);
-  const reader = JournalLog.reader(dataDir, { sync: "normal", shared });
-  assert.throws(() => reader.read(0, 2, 10), /journal record 2 is missing or damaged/);
+  const lost: [number, number][] = [];
+  const reader = JournalLog.reader(dataDir, { sync: "normal", shared, onDamage: (from, to) => lost.push([from, to]) });
+  assert.deepEqual(
+    reader.read(0, 4, 10).map((r) => [r.seq, r.data]),
+    [
+      [1, "one"],
+      [2, ""],
+      [3, "three"],
+      [4, "four"],
+    ],
+    'the damaged record stands as "" so the fold moves past it',
+  );
+  assert.deepEqual(lost, [[2, 2]]);
+  reader.close();
+  log.close();
+});
+
+it("a damaged older segment: what follows in later segments is read; a lost end is reported", () => {
+  const dataDir = tempDir();
+  const shared = JournalLog.shared();
+  const log = JournalLog.writer(dataDir, { sync: "normal", shared, segmentBytes: 40 });
+  for (let i = 1; i <= 6; i++) log.write(`record ${i} with some length`);
+  const first = join(dataDir, "journal", segmentsOf(dataDir)[0] as string);
+  writeFileSync(first, Buffer.alloc(statSync(first).size, 0xee)); // the whole segment garbled
+  const lost: [number, number][] = [];
+  const reader = JournalLog.reader(dataDir, { sync: "normal", shared, onDamage: (from, to) => lost.push([from, to]) });
+  assert.deepEqual(
+    reader.read(0, 6, 10).map((r) => r.seq),
+    [1, 2, 3, 4, 5, 6],
+  );
+  assert.deepEqual(lost, [[1, 1]]);
   reader.close();
   log.close();
 });

@@ -4,13 +4,16 @@
 // journal.db an earlier version left, folded on start.
 
 import assert from "node:assert/strict";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import Database from "better-sqlite3";
+import { buildApp } from "../../src/app.js";
+import { loadConfig } from "../../src/config.js";
 import { DEFAULT_SETTINGS } from "../../src/counters/settings.js";
 import { dimKey } from "../../src/store/caps.js";
 import { openSqlite } from "../../src/store/sqlite/index.js";
+import { JournalLog } from "../../src/store/sqlite/journal-log.js";
 import { encodeBatch, mergeEntries } from "../../src/store/sqlite/journal-rows.js";
 import type { Batch, CounterDelta, Store } from "../../src/store/store.js";
 import { batchOf } from "../helpers/batch.js";
@@ -213,4 +216,44 @@ it("a journal.db an earlier version left is folded on start, removed, and the lo
   await reopened.close();
   assert.equal(await storedHits(dataDir, "old1"), 12);
   assert.equal(await storedHits(dataDir, "old1"), 12, "and not again on the next start");
+});
+
+it("a damaged older journal segment does not stop later hits from being folded; the loss is reported", async () => {
+  const dataDir = tempDir();
+  const first = openSqlite({ dataDir });
+  await createEmpty(first, "dmg1");
+  await first.close();
+  // Batches journalled as a killed server would leave them, one segment each.
+  const day = "2026-11-24";
+  const log = JournalLog.writer(dataDir, { sync: "normal", shared: JournalLog.shared(), segmentBytes: 10 });
+  for (let i = 0; i < 3; i++) {
+    const b = batchOf([{ counter: "dmg1", hour: `${day}T10`, hits: 10, visitors: [`v${i}`] }]);
+    log.write(
+      encodeBatch(
+        b,
+        b.entries.map((e) => e.visitors),
+      ),
+    );
+  }
+  log.close();
+  const segments = readdirSync(join(dataDir, "journal")).sort();
+  assert.equal(segments.length, 3);
+  const older = join(dataDir, "journal", segments[0] as string);
+  const bytes = readFileSync(older);
+  bytes[bytes.length - 2] = (bytes[bytes.length - 2] as number) ^ 0xff;
+  writeFileSync(older, bytes);
+
+  const warnings: string[] = [];
+  const store = openSqlite({ dataDir, onWarning: (m) => warnings.push(m) });
+  assert.equal((await store.getCounter("dmg1"))?.hits, 20, "the two whole batches were folded");
+  assert.equal(store.health().lostRecords, 1);
+  assert.match(warnings.join("\n"), /journal records 1 to 1 were damaged and skipped/);
+  // The server built on it says so in /healthz and /metrics.
+  const app = await buildApp(loadConfig([], { HITCOUNTER_DATA: dataDir }), store, { logger: false });
+  const health = JSON.parse((await app.http.inject({ url: "/healthz" })).body);
+  assert.match(health.degraded?.[0] ?? "", /journal records 1 to 1/);
+  assert.match((await app.http.inject({ url: "/metrics" })).body, /^hitcounter_journal_records_lost 1$/m);
+  await store.applyBatch(batchOf([{ counter: "dmg1", hour: `${day}T11`, hits: 5, visitors: ["v9"] }]));
+  assert.deepEqual(await store.daily("dmg1", day, day), [{ bucket: day, hits: 25, visitors: 3 }]);
+  await app.http.close();
 });

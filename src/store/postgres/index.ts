@@ -96,9 +96,8 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
   const cap = opts.dimCap ?? DEFAULT_DIM_CAP;
   const inDoubtRetryMs = opts.inDoubtRetryMs ?? 60_000;
   const warn = opts.onWarning ?? (() => {});
-  const pool = new pg.Pool({
+  const settings = {
     connectionString: opts.url,
-    max: 8,
     application_name: "hitcounter",
     // Fail fast when the database is away, so hits are answered "unavailable" promptly.
     connectionTimeoutMillis: 3_000,
@@ -106,8 +105,15 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
     statement_timeout: 10_000,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
-    options: `-c search_path=${quoteIdent(schema)}`,
-  });
+    // A session never holds a transaction open for long, whatever goes wrong in the node.
+    options: `-c search_path=${quoteIdent(schema)} -c idle_in_transaction_session_timeout=10000`,
+  };
+  const pool = new pg.Pool({ ...settings, max: 8 });
+  // Stats reads have their own small pool, so slow stats can never take the connections that
+  // commit hits.
+  const reads = new pg.Pool({ ...settings, max: 2 });
+  reads.on("error", (err) => warn("idle database connection failed", err));
+  reads.on("connect", (client) => client.on("error", () => {}));
   // An idle connection that breaks (database restart) must not crash the process.
   pool.on("error", (err) => warn("idle database connection failed", err));
   // So must one that breaks while checked out between two queries: the query in progress, or
@@ -122,10 +128,14 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
   }
 
   let statements = 0;
-  const query = async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> => {
+  const query = async <T extends pg.QueryResultRow>(
+    sql: string,
+    params: unknown[] = [],
+    on: pg.Pool = pool,
+  ): Promise<T[]> => {
     statements++;
     try {
-      return (await pool.query<T>(sql, params)).rows;
+      return (await on.query<T>(sql, params)).rows;
     } catch (err) {
       throw fromServer(err) && !outage(err) ? err : unavailable(err);
     }
@@ -184,6 +194,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
 
   return {
     kind: "postgres",
+    health: () => ({ lostRecords: 0, problems: [] }),
     statements: () => statements,
     async createCounter(row) {
       await query(
@@ -332,6 +343,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
       return query<SeriesPoint>(
         "SELECT day AS bucket, hits, visitors FROM daily WHERE counter_id = $1 AND day BETWEEN $2 AND $3 ORDER BY day",
         [id, from, to],
+        reads,
       );
     },
     async hourly(id, fromHour, toHour) {
@@ -339,6 +351,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
         `SELECT hour AS bucket, hits, visitors FROM hourly WHERE counter_id = $1 AND hour BETWEEN $2 AND $3
          ORDER BY hour`,
         [id, fromHour, toHour],
+        reads,
       );
     },
     async breakdown(id, dim, from, to, limit) {
@@ -346,6 +359,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
         `SELECT value, sum(hits) AS hits FROM dims WHERE counter_id = $1 AND dim = $2 AND day BETWEEN $3 AND $4
          GROUP BY value ORDER BY hits DESC, value LIMIT $5`,
         [id, dim, from, to, limit],
+        reads,
       );
     },
     async deleteBreakdownValue(id, dim, value) {
@@ -370,10 +384,11 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
          FROM counters c LEFT JOIN daily d ON d.counter_id = c.id AND d.day = $1
          ORDER BY ${order} LIMIT $2`,
         [day, limit],
+        reads,
       );
     },
     async close() {
-      await pool.end();
+      await Promise.all([pool.end(), reads.end()]);
     },
   };
 }

@@ -17,10 +17,9 @@
 //   16-17 ms (two runs each). The price: a write arriving during a fold at full load waits for
 //   it, 1.6-1.9 s at most where it was 0.7 s (creating a counter once a second under load).
 
-import { readlinkSync } from "node:fs";
-import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import type Database from "better-sqlite3";
+import { lowerPriority } from "../../workers/start.js";
 import { Folder } from "./fold.js";
 import { JournalLog } from "./journal-log.js";
 import { openRollups } from "./open.js";
@@ -29,19 +28,6 @@ const FOLD_INTERVAL_MS = 10_000;
 const ABSORB_INTERVAL_MS = 1000;
 /** Nice steps below the event loop: weight 335 against 1,024, so about a quarter of a busy core. */
 const LOWER_PRIORITY_BY = 5;
-
-/**
- * Lowers this thread's scheduling priority (Linux, where a thread has its own nice value and
- * /proc names it). Elsewhere, or where it is refused, the thread keeps the process's priority.
- */
-function lowerPriority(steps: number): void {
-  try {
-    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
-    setPriority(tid, Math.min(19, getPriority(tid) + steps));
-  } catch {
-    // not Linux: the fold shares the core evenly, as it did before
-  }
-}
 
 lowerPriority(LOWER_PRIORITY_BY);
 const { dataDir, sync, cap, shared } = workerData as {
@@ -52,7 +38,11 @@ const { dataDir, sync, cap, shared } = workerData as {
   shared: SharedArrayBuffer;
 };
 const db = openRollups(dataDir, sync);
-const journal = JournalLog.reader(dataDir, { sync, shared });
+const journal = JournalLog.reader(dataDir, {
+  sync,
+  shared,
+  onDamage: (from, to) => parentPort?.postMessage({ type: "damaged", from, to }),
+});
 const folder = new Folder(db, cap);
 
 function fold(): void {

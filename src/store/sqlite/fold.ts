@@ -14,7 +14,8 @@ import { Bulk } from "./bulk.js";
 import type { JournalSource } from "./journal-log.js";
 import { mergeEntries } from "./journal-rows.js";
 
-const MAX_KNOWN_KEYS = 500_000;
+/** Breakdown keys the fold remembers as stored: about 100 bytes each, 10 MB at most. */
+const MAX_KNOWN_KEYS = 100_000;
 /**
  * Journal rows per fold transaction; each row is one group commit. It bounds the memory a fold
  * holds after a long outage (merged, rows take far less than their few KB, but the visitors

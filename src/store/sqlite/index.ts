@@ -7,8 +7,8 @@
 // returns); "full" also survives a power cut.
 
 import { randomBytes } from "node:crypto";
-import { Worker } from "node:worker_threads";
 import type Database from "better-sqlite3";
+import { startWorker } from "../../workers/start.js";
 import { DEFAULT_DIM_CAP, OTHER } from "../caps.js";
 import { CHANGE_COLUMNS } from "../counter-columns.js";
 import type {
@@ -30,12 +30,17 @@ import { encodeBatch, mergeEntries } from "./journal-rows.js";
 import { foldLegacyJournal } from "./legacy-journal.js";
 import { lockDataDir } from "./lock.js";
 import { openRollups } from "./open.js";
+import { VisitorDays, type VisitorTrack } from "./visitor-days.js";
 
 export interface SqliteOptions {
   /** Folder for hitcounter.db and journal/. */
   dataDir: string;
   sync?: "normal" | "full";
   dimCap?: number;
+  /** Memory for the visitor hashes kept to tell new visitors (visitor-days.ts); tests shrink it. */
+  visitorBudgetBytes?: number;
+  /** Called when something goes wrong that no request will report (logging). */
+  onWarning?: (message: string, err?: unknown) => void;
 }
 
 const RECENT_BATCHES = 1_000;
@@ -69,12 +74,10 @@ interface RawCounter {
 }
 
 /** A counter's committed figures, ahead of the rollups by what the journal holds. */
-interface Live {
+interface Live extends VisitorTrack {
   hits: number;
   visitors: number;
   days: Map<string, DayTotals>;
-  /** Visitor hashes per local day (today's and yesterday's), for exact uniques. */
-  seen: Map<string, Set<string>>;
 }
 
 function toRow(r: RawCounter): CounterRow {
@@ -114,9 +117,19 @@ export function openSqlite(opts: SqliteOptions): Store {
   let journal: JournalLog;
   let recovered: number;
   const shared = JournalLog.shared();
+  const warn = opts.onWarning ?? (() => {});
+  // Damaged journal records are skipped, never block the fold: the loss is stated in the log,
+  // in /metrics and in /healthz.
+  const health = { lostRecords: 0, problems: [] as string[] };
+  const damaged = (from: number, to: number) => {
+    health.lostRecords += to - from + 1;
+    const problem = `journal records ${from} to ${to} were damaged and skipped: their hits are missing from the stats`;
+    if (health.problems.length < 10) health.problems.push(problem);
+    warn(problem);
+  };
   try {
     db = openRollups(opts.dataDir, sync);
-    journal = JournalLog.writer(opts.dataDir, { sync, shared });
+    journal = JournalLog.writer(opts.dataDir, { sync, shared, onDamage: damaged });
     // Recovery: a killed process leaves committed batches in the journal; fold them now.
     const folder = new Folder(db, cap);
     foldLegacyJournal(opts.dataDir, folder);
@@ -128,32 +141,40 @@ export function openSqlite(opts: SqliteOptions): Store {
     throw err;
   }
 
-  // The worker runs TypeScript like the rest of the server: it registers tsx's loader first
-  // (Node 20 doesn't apply --import hooks to a worker's entry module).
-  const boot = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})
-    .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL("./fold-worker.ts", import.meta.url).href)}); })`;
-  const worker = new Worker(boot, { eval: true, workerData: { dataDir: opts.dataDir, sync, cap, shared } });
+  const worker = startWorker(new URL("./fold-worker.ts", import.meta.url), {
+    dataDir: opts.dataDir,
+    sync,
+    cap,
+    shared,
+  });
   worker.unref();
+  const visitors = new VisitorDays(db, opts.visitorBudgetBytes);
   let folded = recovered;
   let foldError: string | undefined;
   const waiters: (() => void)[] = [];
   const writes = new Map<number, { resolve: (seq: number | undefined) => void; reject: (e: Error) => void }>();
   let lastWrite = 0;
-  worker.on("message", (m: { type: string; seq?: number; message?: string; n?: number; error?: string }) => {
-    if (m.type === "written") {
-      const w = writes.get(m.n as number);
-      writes.delete(m.n as number);
-      if (m.error === undefined) w?.resolve(m.seq);
-      else w?.reject(new Error(m.error));
-    } else if (m.type === "folded") {
-      folded = m.seq ?? folded;
-      foldError = undefined;
-      journal.forget(folded);
-    } else if (m.type === "error") {
-      foldError = m.message;
-    }
-    for (const w of waiters.splice(0)) w();
-  });
+  worker.on(
+    "message",
+    (m: { type: string; seq?: number; message?: string; n?: number; error?: string; from?: number; to?: number }) => {
+      if (m.type === "written") {
+        const w = writes.get(m.n as number);
+        writes.delete(m.n as number);
+        if (m.error === undefined) w?.resolve(m.seq);
+        else w?.reject(new Error(m.error));
+      } else if (m.type === "folded") {
+        folded = m.seq ?? folded;
+        foldError = undefined;
+        journal.forget(folded);
+        visitors.folded(folded);
+      } else if (m.type === "error") {
+        foldError = m.message;
+      } else if (m.type === "damaged") {
+        damaged(m.from as number, m.to as number);
+      }
+      for (const w of waiters.splice(0)) w();
+    },
+  );
   // A worker that failed or exited can't answer: whatever waits on it fails instead of hanging.
   let gone: Error | undefined;
   const workerGone = (err: Error) => {
@@ -219,7 +240,6 @@ export function openSqlite(opts: SqliteOptions): Store {
     getDay: db.prepare("SELECT hits, visitors FROM daily WHERE counter_id = ? AND day = ?"),
     revision: db.prepare("SELECT revision FROM counters WHERE id = ?").pluck(),
     totals: db.prepare("SELECT hits, visitors FROM counters WHERE id = ?"),
-    visitorsOf: db.prepare("SELECT hash FROM visitor_days WHERE counter_id = ? AND day = ?").pluck(),
     getSalt: db.prepare("SELECT salt FROM salts WHERE day = ?").pluck(),
     daily: db.prepare(
       "SELECT day AS bucket, hits, visitors FROM daily WHERE counter_id = ? AND day >= ? AND day <= ? ORDER BY day",
@@ -242,25 +262,19 @@ export function openSqlite(opts: SqliteOptions): Store {
     return { day, hits: r?.hits ?? 0, visitors: r?.visitors ?? 0 };
   };
 
+  /** Each figures object gets its own epoch: a counter re-read after an edit starts afresh. */
+  let epochs = 0;
+
   /** The in-memory figures of a counter; undefined when it was deleted. */
   const liveOf = (id: string): Live | undefined => {
     let l = live.get(id);
     if (!l) {
       const t = q.totals.get(id) as { hits: number; visitors: number } | undefined;
       if (!t) return undefined;
-      l = { hits: t.hits, visitors: t.visitors, days: new Map(), seen: new Map() };
+      l = { hits: t.hits, visitors: t.visitors, days: new Map(), epoch: ++epochs, stored: new Map() };
       live.set(id, l);
     }
     return l;
-  };
-
-  const seenOf = (l: Live, id: string, day: string): Set<string> => {
-    let s = l.seen.get(day);
-    if (!s) {
-      s = new Set(q.visitorsOf.all(id, day) as string[]);
-      l.seen.set(day, s);
-    }
-    return s;
   };
 
   /** Statements that drop a counter's rollups, then run `then` on its row. */
@@ -288,7 +302,7 @@ export function openSqlite(opts: SqliteOptions): Store {
     const freshByDay = new Map<string, number>();
     for (const [hash, hour] of d.visitors) {
       const day = hour.slice(0, 10);
-      seenOf(l, id, day).add(hash);
+      visitors.record(l, day, hash, journal.lastSeq);
       freshByDay.set(day, (freshByDay.get(day) ?? 0) + 1);
     }
     l.hits += d.hits;
@@ -301,6 +315,7 @@ export function openSqlite(opts: SqliteOptions): Store {
 
   return {
     kind: "sqlite",
+    health: () => health,
     async createCounter(row) {
       await write([
         [
@@ -378,9 +393,8 @@ export function openSqlite(opts: SqliteOptions): Store {
       const out = new Map<string, CommittedTotals>();
       // Per entry, its new visitors for the journal (undefined: the counter was deleted).
       const fresh: (string[] | undefined)[] = [];
-      // The counters' live figures and their totals after this batch, and the day sets that
-      // take the new visitors ([set, hash] pairs, flat): memory moves only once the append
-      // succeeded.
+      // The counters' live figures and their totals after this batch, and the new visitors
+      // ([figures, day, hash] triples, flat): memory moves only once the append succeeded.
       const touched: [Live, CommittedTotals][] = [];
       const adds: unknown[] = [];
       let hour = "";
@@ -397,14 +411,11 @@ export function openSqlite(opts: SqliteOptions): Store {
           day = hour.slice(0, 10);
         }
         let news = NONE;
-        if (e.visitors.length > 0) {
-          const s = seenOf(l, id, day);
-          for (const hash of e.visitors) {
-            if (s.has(hash)) continue;
-            if (news === NONE) news = [];
-            news.push(hash);
-            adds.push(s, hash);
-          }
+        for (const hash of e.visitors) {
+          if (!visitors.isNew(l, id, day, hash)) continue;
+          if (news === NONE) news = [];
+          news.push(hash);
+          adds.push(l, day, hash);
         }
         fresh.push(news);
         let t = out.get(id);
@@ -435,7 +446,9 @@ export function openSqlite(opts: SqliteOptions): Store {
         l.visitors = totals.visitors;
         for (const t of totals.days) l.days.set(t.day, t);
       }
-      for (let i = 0; i < adds.length; i += 2) (adds[i] as Set<string>).add(adds[i + 1] as string);
+      const seq = journal.lastSeq;
+      for (let i = 0; i < adds.length; i += 3)
+        visitors.record(adds[i] as Live, adds[i + 1] as string, adds[i + 2] as string, seq);
       return out;
     },
     async totals(wanted) {
@@ -462,8 +475,9 @@ export function openSqlite(opts: SqliteOptions): Store {
       );
       for (const l of live.values()) {
         for (const d of l.days.keys()) if (d < day) l.days.delete(d);
-        for (const d of l.seen.keys()) if (d < day) l.seen.delete(d);
+        for (const d of l.stored.keys()) if (d < day) l.stored.delete(d);
       }
+      visitors.forgetBefore(day);
     },
     async daily(id, from, to) {
       await settle();

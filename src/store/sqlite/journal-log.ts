@@ -7,7 +7,9 @@
 // A write() that returned is in the OS cache and survives kill -9, as SQLite's WAL with
 // synchronous=NORMAL did; SQLITE_SYNC=full adds an fdatasync per append for power cuts. A
 // record cut short by a crash fails its length or checksum: it was never answered as counted,
-// and opening the log as writer cuts it off.
+// and opening the log as writer cuts it off. A record damaged before the published end (a bad
+// disk, a stray write) is reported through onDamage and skipped: reading goes on at the next
+// valid record, so one bad record never blocks the fold of everything after it.
 
 import {
   closeSync,
@@ -33,6 +35,7 @@ const SEGMENT = /^(\d+)\.log$/;
 
 export interface JournalRecord {
   seq: number;
+  /** The batch's row; "" stands for records up to `seq` that were damaged and skipped. */
   data: string;
 }
 
@@ -56,6 +59,8 @@ export interface JournalLogOptions {
   /** The writer publishes its last seq here for readers on other threads. */
   shared: SharedArrayBuffer;
   segmentBytes?: number;
+  /** Records `from`..`to` were damaged or missing and were skipped: their batches are lost. */
+  onDamage?: (from: number, to: number) => void;
 }
 
 /**
@@ -208,21 +213,81 @@ export class JournalLog implements JournalSource {
       if (this.readFrom(c, upTo, limit - out.length, (seq, data) => out.push({ seq, data })) > 0) continue;
       // At the end of this segment: the next one, if the writer started it, begins right after.
       const next = c.seq + 1;
-      let fd: number;
-      try {
-        fd = openSync(this.path(next), "r");
-      } catch {
-        break;
+      const fd = c.offset >= fstatSync(c.fd).size && next !== c.first ? this.open(next) : undefined;
+      if (fd !== undefined) {
+        closeSync(c.fd);
+        c = { first: next, fd, offset: 0, seq: next - 1 };
+        continue;
       }
-      closeSync(c.fd);
-      c = { first: next, fd, offset: 0, seq: next - 1 };
+      // Everything up to `upTo` was published whole: a gap is damage, not a write in progress.
+      const [cursor, lostTo] = this.skipDamage(c, upTo);
+      c = cursor;
+      if (lostTo >= next) out.push({ seq: lostTo, data: "" });
+    }
+    if (!c) {
+      // No segment holds what was published after `after`.
+      this.opts.onDamage?.(after + 1, upTo);
+      out.push({ seq: upTo, data: "" });
     }
     this.cursor = c;
-    // Everything up to `upTo` was published whole: a gap is damage, not a write in progress.
-    if (out.length < limit && (c?.seq ?? after) < upTo) {
-      throw new Error(`journal record ${(c?.seq ?? after) + 1} is missing or damaged`);
-    }
     return out;
+  }
+
+  /**
+   * The cursor stopped before `upTo` at bytes that are no valid next record: goes on at the
+   * next valid record of this segment, or else at the next segment, and reports what lies
+   * between as lost; returns the cursor and the last lost seq. With nothing valid after,
+   * everything up to `upTo` is lost.
+   */
+  private skipDamage(c: Cursor, upTo: number): [Cursor, number] {
+    const from = c.seq + 1;
+    const lost = (to: number) => {
+      if (to >= from) this.opts.onDamage?.(from, to);
+      return to;
+    };
+    const found = this.resync(c, upTo);
+    if (found) {
+      c.offset = found.offset;
+      c.seq = found.seq - 1;
+      return [c, lost(found.seq - 1)];
+    }
+    const later = this.segments().find((s) => s > from);
+    if (later === undefined || later > upTo + 1) {
+      // Nothing of this segment past the damage is read again.
+      c.offset = fstatSync(c.fd).size;
+      c.seq = upTo;
+      return [c, lost(upTo)];
+    }
+    closeSync(c.fd);
+    return [{ first: later, fd: openSync(this.path(later), "r"), offset: 0, seq: later - 1 }, lost(later - 1)];
+  }
+
+  /** The first whole, valid record after the cursor's offset with a seq up to `upTo`, if any. */
+  private resync(c: Cursor, upTo: number): { offset: number; seq: number } | undefined {
+    const size = fstatSync(c.fd).size;
+    if (size <= c.offset + HEADER) return undefined;
+    const chunk = Buffer.allocUnsafe(size - c.offset);
+    const got = readSync(c.fd, chunk, 0, chunk.length, c.offset);
+    for (let at = 1; at + HEADER <= got; at++) {
+      const seq = chunk.readDoubleLE(at + 8);
+      if (!Number.isInteger(seq) || seq <= c.seq || seq > upTo) continue;
+      const len = chunk.readUInt32LE(at);
+      if (at + HEADER + len > got) continue;
+      const body = chunk.subarray(at + HEADER, at + HEADER + len);
+      if (crc32(body, crc32(chunk.subarray(at + 8, at + HEADER))) === chunk.readUInt32LE(at + 4)) {
+        return { offset: c.offset + at, seq };
+      }
+    }
+    return undefined;
+  }
+
+  /** The segment starting at seq `first`, open for reading, or undefined if there is none. */
+  private open(first: number): number | undefined {
+    try {
+      return openSync(this.path(first), "r");
+    } catch {
+      return undefined;
+    }
   }
 
   /** A cursor placed just after record `after`, or undefined if no segment holds what follows. */

@@ -79,6 +79,7 @@ export function encodeBatch(batch: Batch, fresh: readonly (string[] | undefined)
 export function mergeEntries(rows: string[], merged = new Map<string, CounterDelta>()): Map<string, CounterDelta> {
   const m = new DeltaMerger(merged);
   for (const data of rows) {
+    if (data === "") continue; // records lost to damage (journal-log.ts)
     const parsed = JSON.parse(data) as unknown[];
     const tabled = parsed[0] === TABLED;
     m.table(tabled ? (parsed[1] as string[]) : []);
