@@ -23,27 +23,28 @@ const HASH_LENGTH = 22;
 /** Bytes a hash of another shape costs in the fallback Set, roughly. */
 const OTHER_BYTES = 100;
 
+/** 24 bits from four base64url characters at `i`; negative if one is not base64url. */
+function group(hash: string, i: number): number {
+  const a = SIXTY_FOUR[hash.charCodeAt(i) & 127] as number;
+  const b = SIXTY_FOUR[hash.charCodeAt(i + 1) & 127] as number;
+  const c = SIXTY_FOUR[hash.charCodeAt(i + 2) & 127] as number;
+  const d = SIXTY_FOUR[hash.charCodeAt(i + 3) & 127] as number;
+  // A character outside base64url (or above 127) maps to -1, which sets the sign bit.
+  return (a | b | c | d) < 0 ? -1 : (a << 18) | (b << 12) | (c << 6) | d;
+}
+
 /**
- * The first 96 bits of a base64url visitor hash (16 of its characters), with `epoch` mixed in;
- * false for a string of another shape, which can't be packed without losing its identity.
+ * The first 96 bits of a base64url visitor hash (16 of its characters), with `epoch` mixed in,
+ * into `key`; false for a string of another shape, which can't be packed without losing its
+ * identity. Module-level helpers, not closures: this runs for every new visitor.
  */
 function toKey(hash: string, epoch: number): boolean {
   if (hash.length !== HASH_LENGTH) return false;
-  let bad = 0;
-  const g = (i: number) => {
-    const a = SIXTY_FOUR[hash.charCodeAt(i) & 127] as number;
-    const b = SIXTY_FOUR[hash.charCodeAt(i + 1) & 127] as number;
-    const c = SIXTY_FOUR[hash.charCodeAt(i + 2) & 127] as number;
-    const d = SIXTY_FOUR[hash.charCodeAt(i + 3) & 127] as number;
-    bad |= a | b | c | d;
-    return (a << 18) | (b << 12) | (c << 6) | d;
-  };
-  const g0 = g(0);
-  const g1 = g(4);
-  const g2 = g(8);
-  const g3 = g(12);
-  // A character outside base64url (or above 127) maps to -1, which sets the sign bit.
-  if (bad < 0) return false;
+  const g0 = group(hash, 0);
+  const g1 = group(hash, 4);
+  const g2 = group(hash, 8);
+  const g3 = group(hash, 12);
+  if ((g0 | g1 | g2 | g3) < 0) return false;
   key[0] = (g0 | ((g1 & 0xff) << 24)) ^ Math.imul(epoch, 0x9e3779b1);
   key[1] = (g1 >>> 8) | ((g2 & 0xffff) << 16);
   key[2] = (g2 >>> 16) | (g3 << 8);
