@@ -37,16 +37,11 @@ export class DeltaMerger {
   }
 
   /**
-   * Adds one entry. `hour` is a place in the table or the hour itself; `dims` are flat pairs
-   * [place or "dim\0value", hits, …]; `visitors` count from `hour` unless already merged.
+   * Adds one entry. `hour` is a place in the table (a journal row) or the hour itself (a
+   * batch); `dims` are flat pairs [place, hits, …]; `visitors` count from `hour` unless
+   * already merged.
    */
-  add(
-    id: string,
-    hits: number,
-    hour: string | number,
-    dims: readonly (string | number)[],
-    visitors: readonly string[],
-  ) {
+  add(id: string, hits: number, hour: string | number, dims: readonly number[], visitors: readonly string[]) {
     const d = this.delta(id);
     d.hits += hits;
     let h: string;
@@ -62,10 +57,9 @@ export class DeltaMerger {
     d.days.set(day, (d.days.get(day) ?? 0) + hits);
     d.hours.set(h, (d.hours.get(h) ?? 0) + hits);
     for (let i = 0; i < dims.length; i += 2) {
-      const v = dims[i] as string | number;
+      const v = dims[i] as number;
       let key: string;
-      if (typeof v === "string") key = `${day}\u0000${v}`;
-      else if (this.keyDays[v] === day) key = this.keys[v] as string;
+      if (this.keyDays[v] === day) key = this.keys[v] as string;
       else {
         key = `${day}\u0000${this.strings[v] as string}`;
         this.keys[v] = key;

@@ -1,13 +1,11 @@
-// The SQLite store's journal rows: what a batch becomes on disk and back, in the compact
-// one-hour form, the general form, and rows written before the string table or the compact
-// form existed; sequence numbers, which must never fall below the fold watermark; and the
-// journal.db an earlier version left, folded on start.
+// The SQLite store's journal rows: what a batch becomes on disk and back; sequence numbers,
+// which must never fall below the fold watermark; and a damaged older segment, skipped with
+// the loss reported.
 
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
-import Database from "better-sqlite3";
 import { buildApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { DEFAULT_SETTINGS } from "../../src/counters/settings.js";
@@ -94,46 +92,6 @@ it("a batch reads back as it was written, within one hour and across midnight", 
   assert.deepEqual(back.get("c2"), midnight);
 });
 
-it("rows of earlier versions (no string table; the general form) still read, and merge", () => {
-  const old = JSON.stringify([
-    [
-      "c1",
-      2,
-      [["2026-11-24", 2]],
-      [["2026-11-24T10", 2]],
-      [[dimKey("2026-11-24", "page", "/"), 2]],
-      [["h1", "2026-11-24T10"]],
-    ],
-  ]);
-  const compact = JSON.stringify([["c1", 1, "2026-11-24T10", ["page\u0000/", 1], ["h1", "h2"]]]);
-  // With the string table, the version before the flat batch wrote the general form for a
-  // counter whose hits spanned hours.
-  const tabledGeneral = JSON.stringify([
-    2,
-    ["2026-11-24T11"],
-    [
-      "c1",
-      1,
-      [["2026-11-24", 1]],
-      [["2026-11-24T11", 1]],
-      [[dimKey("2026-11-24", "page", "/"), 1]],
-      [["h3", "2026-11-24T11"]],
-    ],
-  ]);
-  const d = mergeEntries([old, compact, tabledGeneral]).get("c1");
-  assert.equal(d?.hits, 4);
-  assert.deepEqual([...(d?.days ?? [])], [["2026-11-24", 4]]);
-  assert.deepEqual([...(d?.dims ?? [])], [[dimKey("2026-11-24", "page", "/"), 4]]);
-  assert.deepEqual(
-    [...(d?.visitors ?? [])],
-    [
-      ["h1", "2026-11-24T10"],
-      ["h2", "2026-11-24T10"],
-      ["h3", "2026-11-24T11"],
-    ],
-  );
-});
-
 /** A batch of `hits` hits on one counter, as the committer hands it to the store. */
 function oneCounterBatch(id: string, hits: number): Batch {
   return batchOf([{ counter: id, hour: "2026-11-24T10", hits }]);
@@ -187,35 +145,6 @@ it("sequence numbers continue after the watermark when the journal folder was lo
     await again.close();
     assert.equal(await storedHits(dataDir, "lost1"), 2 + round);
   }
-});
-
-it("a journal.db an earlier version left is folded on start, removed, and the log continues after it", async () => {
-  const dataDir = tempDir();
-  const store = openSqlite({ dataDir });
-  await createEmpty(store, "old1");
-  await store.applyBatch(oneCounterBatch("old1", 4));
-  await store.close();
-  const rollups = new Database(join(dataDir, "hitcounter.db"));
-  const watermark = rollups.prepare("SELECT value FROM meta WHERE key = 'folded_seq'").pluck().get() as number;
-  rollups.close();
-  assert.ok(watermark >= 1);
-  // As the previous version left it after a kill: a folded row and two committed, unfolded ones.
-  const journal = new Database(join(dataDir, "journal.db"));
-  journal.pragma("journal_mode = WAL");
-  journal.exec("CREATE TABLE journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT NOT NULL)");
-  const insert = journal.prepare("INSERT INTO journal (seq, data) VALUES (?, ?)");
-  insert.run(watermark, encodeBatch(oneCounterBatch("old1", 100), [[]]));
-  insert.run(watermark + 1, encodeBatch(oneCounterBatch("old1", 5), [[]]));
-  insert.run(watermark + 2, encodeBatch(oneCounterBatch("old1", 2), [[]]));
-  journal.close();
-
-  const reopened = openSqlite({ dataDir });
-  assert.equal((await reopened.getCounter("old1"))?.hits, 11);
-  assert.equal(existsSync(join(dataDir, "journal.db")), false, "journal.db is removed once folded");
-  await reopened.applyBatch(oneCounterBatch("old1", 1));
-  await reopened.close();
-  assert.equal(await storedHits(dataDir, "old1"), 12);
-  assert.equal(await storedHits(dataDir, "old1"), 12, "and not again on the next start");
 });
 
 it("a damaged older journal segment does not stop later hits from being folded; the loss is reported", async () => {

@@ -27,7 +27,6 @@ import { Folder } from "./fold.js";
 import type { WriteMessage, WriteStatement } from "./fold-worker.js";
 import { JournalLog } from "./journal-log.js";
 import { encodeBatch, mergeEntries } from "./journal-rows.js";
-import { foldLegacyJournal } from "./legacy-journal.js";
 import { lockDataDir } from "./lock.js";
 import { openRollups } from "./open.js";
 import { VisitorDays, type VisitorTrack } from "./visitor-days.js";
@@ -132,7 +131,6 @@ export function openSqlite(opts: SqliteOptions): Store {
     journal = JournalLog.writer(opts.dataDir, { sync, shared, onDamage: damaged });
     // Recovery: a killed process leaves committed batches in the journal; fold them now.
     const folder = new Folder(db, cap);
-    foldLegacyJournal(opts.dataDir, folder);
     recovered = folder.foldAll(journal);
     journal.forget(recovered);
     journal.continueAfter(recovered);

@@ -6,32 +6,11 @@ import { DeltaMerger } from "../delta-merger.js";
 import type { Batch, BatchEntry, CounterDelta } from "../store.js";
 
 /**
- * One counter's delta in the general form: [id, hits, days, hours, dims, new visitors
- * [hash, hour]]. Only read now: versions before the flat batch (store.ts, Batch) wrote it for
- * a counter whose hits spanned hours.
+ * A counter's hits within one local hour: a batch entry as written. The hour and the
+ * breakdown values are places in the row's table, breakdowns flat as [place, hits, …], new
+ * visitors bare hashes.
  */
-export type JournalEntry = [
-  id: string,
-  hits: number,
-  days: [string, number][],
-  hours: [string, number][],
-  dims: [string, number][],
-  visitors: [string, string][],
-];
-
-/**
- * A counter's hits within one local hour: a batch entry as written. The day and hour are
- * written once, breakdowns flat as [value, hits, …] and new visitors as bare hashes. Written
- * before rows had a string table, the hour and values were strings ("dim\0value"); now they
- * are places in the row's table.
- */
-export type HourEntry = [
-  id: string,
-  hits: number,
-  hour: string | number,
-  dims: (string | number)[],
-  visitors: string[],
-];
+export type HourEntry = [id: string, hits: number, hour: number, dims: number[], visitors: string[]];
 
 /**
  * A journal row: TABLED, then the strings its hour entries refer to, then the entries. The
@@ -39,9 +18,7 @@ export type HourEntry = [
  * then its hours: on 10,000 counters nearly every entry is another counter's, and the values
  * and the hour repeat across them; written once per row, they took a commit from 3,384 bytes
  * to 1,852 (npm run bench's load on 10,000 counters, about 29 hits per commit), which is less
- * to write and less to parse in the fold. Rows without the marker are older: an array of
- * entries with the strings inline. Rows with entries in the general form (JournalEntry) are
- * older too: a batch was a map per counter, which could span hours.
+ * to write and less to parse in the fold.
  */
 const TABLED = 2;
 
@@ -81,21 +58,11 @@ export function mergeEntries(rows: string[], merged = new Map<string, CounterDel
   for (const data of rows) {
     if (data === "") continue; // records lost to damage (journal-log.ts)
     const parsed = JSON.parse(data) as unknown[];
-    const tabled = parsed[0] === TABLED;
-    m.table(tabled ? (parsed[1] as string[]) : []);
-    for (let k = tabled ? 2 : 0; k < parsed.length; k++) {
-      const e = parsed[k] as JournalEntry | HourEntry;
-      if (e.length === 5) {
-        m.add(e[0], e[1], e[2], e[3], e[4]);
-        continue;
-      }
-      const [id, hits, days, hours, dims, visitors] = e;
-      const d = m.delta(id);
-      d.hits += hits;
-      for (const [k, n] of days) d.days.set(k, (d.days.get(k) ?? 0) + n);
-      for (const [k, n] of hours) d.hours.set(k, (d.hours.get(k) ?? 0) + n);
-      for (const [k, n] of dims) d.dims.set(k, (d.dims.get(k) ?? 0) + n);
-      for (const [hash, hour] of visitors) if (!d.visitors.has(hash)) d.visitors.set(hash, hour);
+    if (parsed[0] !== TABLED) throw new Error("a journal row of an unknown form");
+    m.table(parsed[1] as string[]);
+    for (let k = 2; k < parsed.length; k++) {
+      const e = parsed[k] as HourEntry;
+      m.add(e[0], e[1], e[2], e[3], e[4]);
     }
   }
   return merged;
