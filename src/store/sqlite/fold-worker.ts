@@ -21,6 +21,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type Database from "better-sqlite3";
 import { lowerPriority } from "../../workers/start.js";
 import { Folder } from "./fold.js";
+import type { FoldWorkerData, FromWorker, ToWorker, WriteMessage } from "./fold-client.js";
 import { JournalLog } from "./journal-log.js";
 import { openRollups } from "./open.js";
 
@@ -30,27 +31,29 @@ const ABSORB_INTERVAL_MS = 1000;
 const LOWER_PRIORITY_BY = 5;
 
 lowerPriority(LOWER_PRIORITY_BY);
-const { dataDir, sync, cap, shared } = workerData as {
-  dataDir: string;
-  sync: "normal" | "full";
-  cap: number;
-  /** Where the event loop publishes the journal's last seq (journal-log.ts). */
-  shared: SharedArrayBuffer;
-};
+/** Every message to the event loop, typed (fold-client.ts reads them). */
+const tell = (m: FromWorker) => parentPort?.postMessage(m);
+const failure = (err: unknown): FromWorker => ({
+  type: "error",
+  message: (err as Error).message ?? String(err),
+  stack: (err as Error).stack,
+});
+
+const { dataDir, sync, cap, shared } = workerData as FoldWorkerData;
 const db = openRollups(dataDir, sync);
 const journal = JournalLog.reader(dataDir, {
   sync,
   shared,
-  onDamage: (from, to) => parentPort?.postMessage({ type: "damaged", from, to }),
+  onDamage: (from, to) => tell({ type: "damaged", from, to }),
 });
 const folder = new Folder(db, cap);
 
 function fold(): void {
   try {
     const seq = folder.foldAll(journal);
-    parentPort?.postMessage({ type: "folded", seq });
+    tell({ type: "folded", seq });
   } catch (err) {
-    parentPort?.postMessage({ type: "error", message: (err as Error).message });
+    tell(failure(err));
   }
 }
 
@@ -59,21 +62,8 @@ function absorb(): void {
   try {
     folder.absorb(journal);
   } catch (err) {
-    parentPort?.postMessage({ type: "error", message: (err as Error).message });
+    tell(failure(err));
   }
-}
-
-/** Statements of a write: SQL with its parameters, run in one transaction. */
-export type WriteStatement = [sql: string, params: unknown[] | Record<string, unknown>];
-
-export interface WriteMessage {
-  type: "write";
-  n: number;
-  statements: WriteStatement[];
-  /** Fold the journal first, so the write lands after every hit committed before it. */
-  fold?: boolean;
-  /** Forget cached breakdown keys afterwards (a counter's rollups were cleared). */
-  forgetKeys?: boolean;
 }
 
 const prepared = new Map<string, Database.Statement>();
@@ -83,7 +73,7 @@ function write(m: WriteMessage): void {
     let seq: number | undefined;
     if (m.fold) {
       seq = folder.foldAll(journal);
-      parentPort?.postMessage({ type: "folded", seq });
+      tell({ type: "folded", seq });
     }
     db.transaction(() => {
       for (const [sql, params] of m.statements) {
@@ -97,23 +87,23 @@ function write(m: WriteMessage): void {
     })();
     if (m.forgetKeys) folder.forgetKeys();
     // With the fold's end: what the journal holds after it came after the write.
-    parentPort?.postMessage({ type: "written", n: m.n, seq });
+    tell({ type: "written", n: m.n, seq });
   } catch (err) {
-    parentPort?.postMessage({ type: "written", n: m.n, error: (err as Error).message });
+    tell({ type: "written", n: m.n, error: (err as Error).message });
   }
 }
 
 const timer = setInterval(fold, FOLD_INTERVAL_MS);
 const absorbTimer = setInterval(absorb, ABSORB_INTERVAL_MS);
-parentPort?.on("message", (m: { type: string }) => {
+parentPort?.on("message", (m: ToWorker) => {
   if (m.type === "fold") fold();
-  else if (m.type === "write") write(m as WriteMessage);
+  else if (m.type === "write") write(m);
   else if (m.type === "stop") {
     clearInterval(timer);
     clearInterval(absorbTimer);
     fold();
     journal.close();
     db.close();
-    parentPort?.postMessage({ type: "stopped" });
+    tell({ type: "stopped" });
   }
 });
