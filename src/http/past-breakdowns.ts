@@ -8,6 +8,11 @@ import type { DimCount, Store } from "../store/store.js";
 import { addDays } from "../time/zone.js";
 
 const MAX_ENTRIES = 200;
+/**
+ * Values held across all entries: about 100 bytes each, so 20 MB at most. Without it, 200
+ * entries of 20,000 values could hold 400 MB, and any new from/to makes a new entry.
+ */
+const MAX_CACHED_VALUES = 200_000;
 
 /** An aggregate of ended days: sorted by hits (most first), and by value for merging. */
 interface Past {
@@ -19,6 +24,7 @@ const MAX_VALUES = 20_000;
 
 export class PastBreakdowns {
   private readonly cache = new Map<string, Past>();
+  private cachedValues = 0;
 
   constructor(private readonly store: Store) {}
 
@@ -44,7 +50,11 @@ export class PastBreakdowns {
   }
 
   forget(id: string): void {
-    for (const k of this.cache.keys()) if (k.startsWith(`${id}\u0000`)) this.cache.delete(k);
+    for (const [k, v] of this.cache) {
+      if (!k.startsWith(`${id}\u0000`)) continue;
+      this.cache.delete(k);
+      this.cachedValues -= v.rows.length;
+    }
   }
 
   private async past(id: string, dim: string, from: string, to: string): Promise<Past> {
@@ -55,7 +65,13 @@ export class PastBreakdowns {
     } else {
       const rows = await this.store.breakdown(id, dim, from, to, MAX_VALUES);
       entry = { rows, byValue: new Map(rows.map((r) => [r.value, r.hits])) };
-      if (this.cache.size >= MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
+      this.cachedValues += rows.length;
+      // Least recently used first out, until both bounds hold.
+      for (const [k, v] of this.cache) {
+        if (this.cache.size < MAX_ENTRIES && this.cachedValues <= MAX_CACHED_VALUES) break;
+        this.cache.delete(k);
+        this.cachedValues -= v.rows.length;
+      }
     }
     this.cache.set(key, entry);
     return entry;

@@ -4,18 +4,19 @@
 
 import { parentPort } from "node:worker_threads";
 import { Resvg } from "@resvg/resvg-js";
+import type { Answer } from "../workers/requests.js";
 import { lowerPriority } from "../workers/start.js";
 import { fontOptions } from "./fonts.js";
 
 if (parentPort) {
   lowerPriority(19);
   const font = fontOptions();
-  parentPort.on("message", (m: { n: number; svg: string }) => {
+  parentPort.on("message", (m: { n: number; request: string }) => {
     try {
-      const png = new Resvg(m.svg, { fitTo: { mode: "zoom", value: 2 }, font }).render().asPng();
-      parentPort?.postMessage({ n: m.n, png }, [png.buffer as ArrayBuffer]);
+      const png = new Resvg(m.request, { fitTo: { mode: "zoom", value: 2 }, font }).render().asPng();
+      parentPort?.postMessage({ n: m.n, result: png } satisfies Answer<Uint8Array>, [png.buffer as ArrayBuffer]);
     } catch (err) {
-      parentPort?.postMessage({ n: m.n, error: String((err as Error).message ?? err) });
+      parentPort?.postMessage({ n: m.n, error: String((err as Error).message ?? err) } satisfies Answer<Uint8Array>);
     }
   });
 }

@@ -5,9 +5,8 @@
 // or running are capped (PNG_RENDERS_MAX): past the cap a PNG that isn't kept is refused at
 // once (503, Retry-After), before its hit is counted, while SVG embeds go on at full speed.
 
-import type { Worker } from "node:worker_threads";
 import { Resvg } from "@resvg/resvg-js";
-import { startWorker } from "../workers/start.js";
+import { WorkerRequests } from "../workers/requests.js";
 import { fontOptions } from "./fonts.js";
 import { NOT_FOUND_SVG } from "./pictures.js";
 
@@ -28,9 +27,11 @@ export class PngRenderer {
   private cachedBytes = 0;
   /** Admitted renders not yet answered. */
   private pending = 0;
-  private worker: Worker | undefined;
-  private next = 0;
-  private readonly waiting = new Map<number, { resolve: (png: Buffer) => void; reject: (e: Error) => void }>();
+  private readonly worker = new WorkerRequests<string, Uint8Array>(
+    new URL("./png-worker.ts", import.meta.url),
+    undefined,
+    "the PNG worker",
+  );
 
   constructor(private readonly maxPending: number) {}
 
@@ -59,39 +60,13 @@ export class PngRenderer {
     return png;
   }
 
-  close(): Promise<number> | undefined {
-    return this.worker?.terminate();
+  close(): Promise<void> {
+    return this.worker.close();
   }
 
-  private rasterise(svg: string): Promise<Buffer> {
-    const w = this.start();
-    const n = ++this.next;
-    return new Promise<Buffer>((resolve, reject) => {
-      this.waiting.set(n, { resolve, reject });
-      w.postMessage({ n, svg });
-    });
-  }
-
-  private start(): Worker {
-    if (this.worker) return this.worker;
-    const w = startWorker(new URL("./png-worker.ts", import.meta.url), undefined);
-    w.unref();
-    w.on("message", (m: { n: number; png?: Uint8Array; error?: string }) => {
-      const p = this.waiting.get(m.n);
-      this.waiting.delete(m.n);
-      if (!p) return;
-      if (m.png) p.resolve(Buffer.from(m.png.buffer, m.png.byteOffset, m.png.byteLength));
-      else p.reject(new Error(`PNG render failed: ${m.error}`));
-    });
-    const gone = (err: Error) => {
-      for (const p of this.waiting.values()) p.reject(err);
-      this.waiting.clear();
-      this.worker = undefined;
-    };
-    w.on("error", gone);
-    w.on("exit", (code) => gone(new Error(`the PNG worker exited (code ${code})`)));
-    this.worker = w;
-    return w;
+  private async rasterise(svg: string): Promise<Buffer> {
+    const png = await this.worker.ask(svg);
+    return Buffer.from(png.buffer, png.byteOffset, png.byteLength);
   }
 
   private keep(svg: string, png: Buffer): void {

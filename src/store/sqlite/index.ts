@@ -12,13 +12,14 @@ import type Database from "better-sqlite3";
 import { DEFAULT_DIM_CAP, OTHER } from "../caps.js";
 import { CHANGE_COLUMNS } from "../counter-columns.js";
 import type { Batch, CounterChange, CounterListing, CurrentTotals, DimCount, SeriesPoint, Store } from "../store.js";
-import { INSERT_COUNTER, LIST_COUNTERS, type RawCounter, toColumn, toRow } from "./counter-rows.js";
+import { INSERT_COUNTER, type RawCounter, toColumn, toRow } from "./counter-rows.js";
 import { Folder } from "./fold.js";
 import { FoldClient, type WriteStatement } from "./fold-client.js";
 import { JournalLog } from "./journal-log.js";
 import { LiveFigures } from "./live-figures.js";
 import { lockDataDir } from "./lock.js";
 import { openRollups } from "./open.js";
+import { readClient } from "./read-client.js";
 
 export interface SqliteOptions {
   /** Folder for hitcounter.db and journal/. */
@@ -81,6 +82,8 @@ export function openSqlite(opts: SqliteOptions): Store {
       warn(`fold failed: ${message}`, stack ? Object.assign(new Error(message), { stack }) : undefined),
   });
   const settle = () => fold.settle();
+  // Stats reads run on a worker of their own, off the event loop (read-worker.ts).
+  const reads = readClient(opts.dataDir);
   const write = (statements: WriteStatement[], o?: { fold?: boolean; forgetKeys?: boolean }) =>
     fold.write(statements, o);
 
@@ -90,20 +93,6 @@ export function openSqlite(opts: SqliteOptions): Store {
     getCounter: db.prepare("SELECT * FROM counters WHERE id = ?"),
     revision: db.prepare("SELECT revision FROM counters WHERE id = ?").pluck(),
     getSalt: db.prepare("SELECT salt FROM salts WHERE day = ?").pluck(),
-    daily: db.prepare(
-      "SELECT day AS bucket, hits, visitors FROM daily WHERE counter_id = ? AND day >= ? AND day <= ? ORDER BY day",
-    ),
-    hourly: db.prepare(
-      "SELECT hour AS bucket, hits, visitors FROM hourly WHERE counter_id = ? AND hour >= ? AND hour <= ? ORDER BY hour",
-    ),
-    breakdown: db.prepare(
-      `SELECT value, SUM(hits) AS hits FROM dims WHERE counter_id = ? AND dim = ? AND day >= ? AND day <= ?
-       GROUP BY value ORDER BY hits DESC, value LIMIT ?`,
-    ),
-    list: {
-      created: db.prepare(`${LIST_COUNTERS} ORDER BY c.created_at DESC, c.id LIMIT ?`),
-      hits_today: db.prepare(`${LIST_COUNTERS} ORDER BY hitsToday DESC, c.created_at DESC LIMIT ?`),
-    },
   };
 
   /** Statements that drop a counter's rollups, then run `then` on its row. */
@@ -214,15 +203,15 @@ export function openSqlite(opts: SqliteOptions): Store {
     },
     async daily(id, from, to) {
       await settle();
-      return q.daily.all(id, from, to) as SeriesPoint[];
+      return (await reads.ask({ kind: "daily", params: [id, from, to] })) as SeriesPoint[];
     },
     async hourly(id, fromHour, toHour) {
       await settle();
-      return q.hourly.all(id, fromHour, toHour) as SeriesPoint[];
+      return (await reads.ask({ kind: "hourly", params: [id, fromHour, toHour] })) as SeriesPoint[];
     },
     async breakdown(id, dim, from, to, limit) {
       await settle();
-      return q.breakdown.all(id, dim, from, to, limit) as DimCount[];
+      return (await reads.ask({ kind: "breakdown", params: [id, dim, from, to, limit] })) as DimCount[];
     },
     async deleteBreakdownValue(id, dim, value) {
       // Folded first, so hits of the value still in the journal go too.
@@ -243,7 +232,10 @@ export function openSqlite(opts: SqliteOptions): Store {
     },
     async listCounters(sort, day, limit) {
       await settle();
-      const rows = q.list[sort].all(day, limit) as (Omit<CounterListing, "blocked"> & { blocked: number })[];
+      const kind = sort === "created" ? "listCreated" : "listHitsToday";
+      const rows = (await reads.ask({ kind, params: [day, limit] })) as (Omit<CounterListing, "blocked"> & {
+        blocked: number;
+      })[];
       return rows.map((r) => ({ ...r, blocked: r.blocked === 1 }));
     },
     close() {
@@ -254,6 +246,7 @@ export function openSqlite(opts: SqliteOptions): Store {
 
   async function shutdown(): Promise<void> {
     await fold.stop();
+    await reads.close();
     journal.forget(fold.folded);
     journal.close();
     db.close();
