@@ -24,6 +24,7 @@ import { Salts } from "./ingest/visitor.js";
 import { VisitorBook } from "./ingest/visitor-book.js";
 import { Metrics } from "./observability/metrics.js";
 import { PngRenderer } from "./render/png.js";
+import { StoreUnavailable } from "./store/errors.js";
 import type { Store } from "./store/store.js";
 import { webRoutes } from "./web/pages.js";
 
@@ -115,6 +116,7 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
 
   http.setErrorHandler((err: FastifyError | AppError, req, reply) => {
     if (err instanceof AppError) return reply.code(err.status).send(envelope(err.code, err.message));
+    if (err instanceof StoreUnavailable) return reply.code(503).send(envelope("unavailable", err.message));
     const status = err.statusCode ?? 500;
     if (err.validation) {
       const where = err.validationContext ?? "request";

@@ -18,6 +18,7 @@ import { digitsSvg } from "../render/digits.js";
 import { DEFAULT_OPTIONS, type DisplayOptions, parseOptions } from "../render/options.js";
 import { NOT_FOUND_SVG, PIXEL_GIF } from "../render/pictures.js";
 import { NOT_FOUND_PNG, type PngRenderer } from "../render/png.js";
+import { StoreUnavailable } from "../store/errors.js";
 import { appendVerdict, NO_STORE, SVG_CSP } from "./embed-headers.js";
 import { displayed, figuresJson } from "./figures.js";
 import { type Guard, SECURITY_HEADERS } from "./guard.js";
@@ -61,9 +62,11 @@ export function embedHandler(deps: EmbedDeps): (req: IncomingMessage, res: Serve
     // Ids never need escaping: a '%' or '/' here is no embed, and Fastify answers 404.
     if (file.length > MAX_FILE || file.includes("/") || file.includes("%")) return false;
     answer(deps, req, res, clientIp(req), file, q < 0 ? "" : url.slice(q + 1)).catch((err) => {
-      deps.logError(err);
-      if (!res.headersSent) send(res, 500, [], JSON_TYPE, JSON.stringify(envelope("internal", "internal error")));
-      else res.destroy();
+      const down = err instanceof StoreUnavailable;
+      if (!down) deps.logError(err);
+      if (res.headersSent) res.destroy();
+      else if (down) sendError(res, 503, envelope("unavailable", err.message), ["retry-after", "1"]);
+      else send(res, 500, [], JSON_TYPE, JSON.stringify(envelope("internal", "internal error")));
     });
     return true;
   };

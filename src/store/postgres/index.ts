@@ -1,15 +1,15 @@
 // The shared store for many nodes: PostgreSQL through node-postgres (pg). Batches are written
 // set-based (batch-writer.ts) and are idempotent by batch id, so a batch whose COMMIT answer
 // was lost is retried until the database says whether it landed: never lost, never twice.
-// Any other database failure surfaces as "unavailable" (503, or X-Hit-Reason: unavailable)
+// Any other database failure is a StoreUnavailable (503, or X-Hit-Reason: unavailable)
 // rather than a crash; embeds keep showing the counts the node already holds.
 
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { AppError } from "../../errors.js";
 import { DEFAULT_DIM_CAP, OTHER } from "../caps.js";
 import { CHANGE_COLUMNS } from "../counter-columns.js";
 import { mergeBatch } from "../delta-merger.js";
+import { unavailable } from "../errors.js";
 import type {
   CommittedTotals,
   CounterChange,
@@ -81,9 +81,6 @@ const fromServer = (err: unknown): boolean => /^[0-9A-Z]{5}$/.test(String((err a
 const outage = (err: unknown): boolean => /^(08|53|57)/.test(String((err as { code?: unknown }).code ?? ""));
 /** Deadlock or serialization failure: the transaction was rolled back and may simply be retried. */
 const retryable = (err: unknown): boolean => ["40P01", "40001"].includes(String((err as { code?: unknown }).code));
-
-const unavailable = (err: unknown) =>
-  new AppError(503, "unavailable", `storage unavailable: ${(err as Error).message ?? String(err)}`);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import type Database from "better-sqlite3";
 import { DEFAULT_DIM_CAP, OTHER } from "../caps.js";
 import { CHANGE_COLUMNS } from "../counter-columns.js";
+import { unavailable } from "../errors.js";
 import type { Batch, CounterChange, CounterListing, CurrentTotals, DimCount, SeriesPoint, Store } from "../store.js";
 import { INSERT_COUNTER, type RawCounter, toColumn, toRow } from "./counter-rows.js";
 import { Folder } from "./fold.js";
@@ -19,7 +20,7 @@ import { JournalLog } from "./journal-log.js";
 import { LiveFigures } from "./live-figures.js";
 import { lockDataDir } from "./lock.js";
 import { openRollups } from "./open.js";
-import { readClient } from "./read-client.js";
+import { type ReadRequest, readClient } from "./read-client.js";
 
 export interface SqliteOptions {
   /** Folder for hitcounter.db and journal/. */
@@ -81,11 +82,16 @@ export function openSqlite(opts: SqliteOptions): Store {
     onError: (message, stack) =>
       warn(`fold failed: ${message}`, stack ? Object.assign(new Error(message), { stack }) : undefined),
   });
-  const settle = () => fold.settle();
-  // Stats reads run on a worker of their own, off the event loop (read-worker.ts).
-  const reads = readClient(opts.dataDir);
+  // A worker that can't answer is a store that can't: the one error of every store.
+  const settle = () => fold.settle().catch((err) => Promise.reject(unavailable(err)));
   const write = (statements: WriteStatement[], o?: { fold?: boolean; forgetKeys?: boolean }) =>
-    fold.write(statements, o);
+    fold.write(statements, o).catch((err) => Promise.reject(unavailable(err)));
+  // Stats reads run on a worker of their own, off the event loop (read-worker.ts).
+  const readWorker = readClient(opts.dataDir);
+  const reads = {
+    ask: (r: ReadRequest) => readWorker.ask(r).catch((err) => Promise.reject(unavailable(err))),
+    close: () => readWorker.close(),
+  };
 
   let closing: Promise<void> | undefined;
 
