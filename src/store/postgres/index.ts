@@ -5,7 +5,7 @@
 // rather than a crash; embeds keep showing the counts the node already holds.
 
 import { randomBytes } from "node:crypto";
-import pg from "pg";
+import type pg from "pg";
 import { DEFAULT_DIM_CAP, OTHER } from "../caps.js";
 import { CHANGE_COLUMNS } from "../counter-columns.js";
 import { mergeBatch } from "../delta-merger.js";
@@ -14,7 +14,6 @@ import type {
   CommittedTotals,
   CounterChange,
   CounterListing,
-  CounterRow,
   CurrentTotals,
   DayTotals,
   DimCount,
@@ -22,7 +21,8 @@ import type {
   Store,
 } from "../store.js";
 import { writeBatch } from "./batch-writer.js";
-import { migrate, quoteIdent } from "./migrations.js";
+import { connect, fromServer, retryable } from "./connection.js";
+import { type RawCounter, toRow } from "./counter-rows.js";
 
 export interface PostgresOptions {
   url: string;
@@ -35,53 +35,6 @@ export interface PostgresOptions {
   onWarning?: (message: string, err?: unknown) => void;
 }
 
-// int8 (counts) and numeric (sums) as JS numbers: counts stay far below 2^53.
-pg.types.setTypeParser(pg.types.builtins.INT8, Number);
-pg.types.setTypeParser(pg.types.builtins.NUMERIC, Number);
-
-interface RawCounter {
-  id: string;
-  token_hash: string;
-  label: string;
-  origins: string[];
-  public: boolean;
-  time_zone: string;
-  dedupe_seconds: number;
-  show: string;
-  honor_privacy: boolean;
-  created_at: number;
-  hits: number;
-  visitors: number;
-  revision: number;
-  blocked: boolean;
-}
-
-function toRow(r: RawCounter): CounterRow {
-  return {
-    id: r.id,
-    tokenHash: r.token_hash,
-    label: r.label,
-    origins: r.origins,
-    public: r.public,
-    timeZone: r.time_zone,
-    dedupeSeconds: r.dedupe_seconds,
-    show: r.show === "visitors" ? "visitors" : "hits",
-    honorPrivacySignals: r.honor_privacy,
-    createdAt: r.created_at,
-    hits: r.hits,
-    visitors: r.visitors,
-    revision: r.revision,
-    blocked: r.blocked,
-  };
-}
-
-/** An error the server reported (it has a SQLSTATE): the statement or transaction failed there. */
-const fromServer = (err: unknown): boolean => /^[0-9A-Z]{5}$/.test(String((err as { code?: unknown }).code ?? ""));
-/** Connection, resource and operator-intervention classes: the database is away, not wrong. */
-const outage = (err: unknown): boolean => /^(08|53|57)/.test(String((err as { code?: unknown }).code ?? ""));
-/** Deadlock or serialization failure: the transaction was rolled back and may simply be retried. */
-const retryable = (err: unknown): boolean => ["40P01", "40001"].includes(String((err as { code?: unknown }).code));
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -93,67 +46,10 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
   const cap = opts.dimCap ?? DEFAULT_DIM_CAP;
   const inDoubtRetryMs = opts.inDoubtRetryMs ?? 60_000;
   const warn = opts.onWarning ?? (() => {});
-  const settings = {
-    connectionString: opts.url,
-    application_name: "hitcounter",
-    // Fail fast when the database is away, so hits are answered "unavailable" promptly.
-    connectionTimeoutMillis: 3_000,
-    query_timeout: 10_000,
-    statement_timeout: 10_000,
-    idleTimeoutMillis: 30_000,
-    keepAlive: true,
-    // A session never holds a transaction open for long, whatever goes wrong in the node.
-    options: `-c search_path=${quoteIdent(schema)} -c idle_in_transaction_session_timeout=10000`,
-  };
-  const pool = new pg.Pool({ ...settings, max: 8 });
-  // Stats reads have their own small pool, so slow stats can never take the connections that
-  // commit hits.
-  const reads = new pg.Pool({ ...settings, max: 2 });
-  reads.on("error", (err) => warn("idle database connection failed", err));
-  reads.on("connect", (client) => client.on("error", () => {}));
-  // An idle connection that breaks (database restart) must not crash the process.
-  pool.on("error", (err) => warn("idle database connection failed", err));
-  // So must one that breaks while checked out between two queries: the query in progress, or
-  // the next one, fails and is handled; the event itself only needs a listener.
-  pool.on("connect", (client) => client.on("error", () => {}));
-
-  const setup = await pool.connect();
-  try {
-    await migrate(setup, schema);
-  } finally {
-    setup.release();
-  }
-
-  let statements = 0;
-  const query = async <T extends pg.QueryResultRow>(
-    sql: string,
-    params: unknown[] = [],
-    on: pg.Pool = pool,
-  ): Promise<T[]> => {
-    statements++;
-    try {
-      return (await on.query<T>(sql, params)).rows;
-    } catch (err) {
-      throw fromServer(err) && !outage(err) ? err : unavailable(err);
-    }
-  };
-  const transaction = async (fn: (c: pg.PoolClient) => Promise<void>): Promise<void> => {
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (err) {
-      throw unavailable(err);
-    }
-    try {
-      await client.query("BEGIN");
-      await fn(client);
-      await client.query("COMMIT");
-      client.release();
-    } catch (err) {
-      client.release(err as Error); // destroys the connection, which rolls back what is open
-      throw fromServer(err) && !outage(err) ? err : unavailable(err);
-    }
-  };
+  const db = await connect(opts.url, schema, warn);
+  const { pool, reads } = db;
+  const query = db.query.bind(db);
+  const transaction = db.transaction.bind(db);
 
   /** Figures after a batch that an earlier attempt already committed. */
   const committedTotals = async (ids: string[], days: string[][]): Promise<Map<string, CommittedTotals>> => {
@@ -184,7 +80,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
 
   const deleteCounts = async (c: pg.PoolClient, id: string) => {
     for (const t of ["daily", "hourly", "dims", "dim_counts", "visitor_days"]) {
-      statements++;
+      db.statements++;
       await c.query(`DELETE FROM ${t} WHERE counter_id = $1`, [id]);
     }
   };
@@ -192,7 +88,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
   return {
     kind: "postgres",
     health: () => ({ lostRecords: 0, problems: [] }),
-    statements: () => statements,
+    statements: () => db.statements,
     async createCounter(row) {
       await query(
         `INSERT INTO counters (id, token_hash, label, origins, public, time_zone, dedupe_seconds, show,
@@ -239,17 +135,17 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
     async deleteCounter(id) {
       await transaction(async (c) => {
         await deleteCounts(c, id);
-        statements++;
+        db.statements++;
         await c.query("DELETE FROM counters WHERE id = $1", [id]);
       });
     },
     async resetCounter(id) {
       await transaction(async (c) => {
-        statements++;
+        db.statements++;
         // Lock the counter first, like batches do, so a reset and a batch serialise cleanly.
         await c.query("SELECT id FROM counters WHERE id = $1 FOR UPDATE", [id]);
         await deleteCounts(c, id);
-        statements++;
+        db.statements++;
         await c.query("UPDATE counters SET hits = 0, visitors = 0, revision = revision + 1 WHERE id = $1", [id]);
       });
     },
@@ -265,11 +161,11 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
         try {
           const client = await pool.connect();
           try {
-            statements++;
+            db.statements++;
             await client.query("BEGIN");
-            result = await writeBatch(client, batch.id, counters, cap, () => statements++);
+            result = await writeBatch(client, batch.id, counters, cap, () => db.statements++);
             commitSent = true;
-            statements++;
+            db.statements++;
             await client.query(result ? "COMMIT" : "ROLLBACK");
             client.release();
           } catch (err) {
@@ -361,7 +257,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
     },
     async deleteBreakdownValue(id, dim, value) {
       await transaction(async (c) => {
-        statements += 3;
+        db.statements += 3;
         // Locked like a batch, so no batch adds to the value's days between the two statements.
         await c.query("SELECT id FROM counters WHERE id = $1 FOR UPDATE", [id]);
         if (value !== OTHER) {

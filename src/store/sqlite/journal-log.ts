@@ -19,19 +19,15 @@ import {
   ftruncateSync,
   mkdirSync,
   openSync,
-  readdirSync,
-  readSync,
   unlinkSync,
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
-import { crc32 } from "node:zlib";
+import { type Cursor, readRecords, SegmentReader, segmentPath, segmentsIn } from "./journal-reader.js";
+import { encodeRecord, HEADER } from "./journal-records.js";
 
-/** [payload bytes u32][crc32 of seq and payload u32][seq f64], then the payload (UTF-8 JSON). */
-const HEADER = 16;
 /** Under heavy load a segment fills in about a second; folded segments are deleted whole. */
 const SEGMENT_BYTES = 8 * 1024 * 1024;
-const SEGMENT = /^(\d+)\.log$/;
 
 export interface JournalRecord {
   seq: number;
@@ -43,15 +39,6 @@ export interface JournalRecord {
 export interface JournalSource {
   last(): number;
   read(after: number, upTo: number, limit: number): JournalRecord[];
-}
-
-interface Cursor {
-  /** The segment's file name's number: the seq of its first record. */
-  first: number;
-  fd: number;
-  offset: number;
-  /** The last seq read from this segment (first - 1 before any). */
-  seq: number;
 }
 
 export interface JournalLogOptions {
@@ -72,7 +59,7 @@ export interface JournalLogOptions {
 export class JournalLog implements JournalSource {
   private readonly published: BigInt64Array;
   private readonly segmentBytes: number;
-  private cursor: Cursor | undefined;
+  private readonly reader: SegmentReader;
   /** The writer's open segment: the seq it expects next and its size. */
   private out: { first: number; fd: number; next: number; size: number } | undefined;
   private buf = Buffer.allocUnsafe(64 * 1024);
@@ -100,20 +87,15 @@ export class JournalLog implements JournalSource {
     mkdirSync(dir, { recursive: true });
     this.published = new BigInt64Array(opts.shared);
     this.segmentBytes = opts.segmentBytes ?? SEGMENT_BYTES;
+    this.reader = new SegmentReader(dir, opts.onDamage);
   }
 
-  /** Segment first seqs, oldest first. */
   private segments(): number[] {
-    const out: number[] = [];
-    for (const name of readdirSync(this.dir)) {
-      const m = SEGMENT.exec(name);
-      if (m) out.push(Number(m[1]));
-    }
-    return out.sort((a, b) => a - b);
+    return segmentsIn(this.dir);
   }
 
   private path(first: number): string {
-    return join(this.dir, `${String(first).padStart(16, "0")}.log`);
+    return segmentPath(this.dir, first);
   }
 
   /** Finds the end of the last segment, cuts off a record a crash left half-written. */
@@ -126,7 +108,7 @@ export class JournalLog implements JournalSource {
     }
     const fd = openSync(this.path(first), "r+");
     const c: Cursor = { first, fd, offset: 0, seq: first - 1 };
-    while (this.readFrom(c, Number.MAX_SAFE_INTEGER, 4096, () => {}) > 0) {}
+    while (readRecords(c, Number.MAX_SAFE_INTEGER, 4096, () => {}) > 0) {}
     if (fstatSync(fd).size > c.offset) ftruncateSync(fd, c.offset);
     this.out = { first, fd, next: c.seq + 1, size: c.offset };
     this.publish(c.seq);
@@ -153,13 +135,10 @@ export class JournalLog implements JournalSource {
     const room = HEADER + data.length * 3;
     if (this.buf.length < room) this.buf = Buffer.allocUnsafe(2 ** Math.ceil(Math.log2(room)));
     const buf = this.buf;
-    const n = buf.write(data, HEADER, "utf8");
-    buf.writeDoubleLE(seq, 8);
-    buf.writeUInt32LE(n, 0);
-    buf.writeUInt32LE(crc32(buf.subarray(HEADER, HEADER + n), crc32(buf.subarray(8, HEADER))), 4);
+    const length = encodeRecord(buf, seq, data);
     try {
-      for (let done = 0; done < HEADER + n; ) {
-        done += writeSync(out.fd, buf, done, HEADER + n - done, out.size + done);
+      for (let done = 0; done < length; ) {
+        done += writeSync(out.fd, buf, done, length - done, out.size + done);
       }
       if (this.opts.sync === "full") fdatasyncSync(out.fd);
     } catch (err) {
@@ -171,7 +150,7 @@ export class JournalLog implements JournalSource {
       }
       throw err;
     }
-    out.size += HEADER + n;
+    out.size += length;
     out.next = seq + 1;
     this.publish(seq);
     return seq;
@@ -204,134 +183,7 @@ export class JournalLog implements JournalSource {
 
   /** Records after `after` up to `upTo` (at most `limit`), oldest first. */
   read(after: number, upTo: number, limit: number): JournalRecord[] {
-    const out: JournalRecord[] = [];
-    upTo = Math.min(upTo, this.last());
-    if (upTo <= after) return out;
-    let c = this.cursor;
-    if (!c || c.seq !== after) c = this.seek(after);
-    while (c && out.length < limit && c.seq < upTo) {
-      if (this.readFrom(c, upTo, limit - out.length, (seq, data) => out.push({ seq, data })) > 0) continue;
-      // At the end of this segment: the next one, if the writer started it, begins right after.
-      const next = c.seq + 1;
-      const fd = c.offset >= fstatSync(c.fd).size && next !== c.first ? this.open(next) : undefined;
-      if (fd !== undefined) {
-        closeSync(c.fd);
-        c = { first: next, fd, offset: 0, seq: next - 1 };
-        continue;
-      }
-      // Everything up to `upTo` was published whole: a gap is damage, not a write in progress.
-      const [cursor, lostTo] = this.skipDamage(c, upTo);
-      c = cursor;
-      if (lostTo >= next) out.push({ seq: lostTo, data: "" });
-    }
-    if (!c) {
-      // No segment holds what was published after `after`.
-      this.opts.onDamage?.(after + 1, upTo);
-      out.push({ seq: upTo, data: "" });
-    }
-    this.cursor = c;
-    return out;
-  }
-
-  /**
-   * The cursor stopped before `upTo` at bytes that are no valid next record: goes on at the
-   * next valid record of this segment, or else at the next segment, and reports what lies
-   * between as lost; returns the cursor and the last lost seq. With nothing valid after,
-   * everything up to `upTo` is lost.
-   */
-  private skipDamage(c: Cursor, upTo: number): [Cursor, number] {
-    const from = c.seq + 1;
-    const lost = (to: number) => {
-      if (to >= from) this.opts.onDamage?.(from, to);
-      return to;
-    };
-    const found = this.resync(c, upTo);
-    if (found) {
-      c.offset = found.offset;
-      c.seq = found.seq - 1;
-      return [c, lost(found.seq - 1)];
-    }
-    const later = this.segments().find((s) => s > from);
-    if (later === undefined || later > upTo + 1) {
-      // Nothing of this segment past the damage is read again.
-      c.offset = fstatSync(c.fd).size;
-      c.seq = upTo;
-      return [c, lost(upTo)];
-    }
-    closeSync(c.fd);
-    return [{ first: later, fd: openSync(this.path(later), "r"), offset: 0, seq: later - 1 }, lost(later - 1)];
-  }
-
-  /** The first whole, valid record after the cursor's offset with a seq up to `upTo`, if any. */
-  private resync(c: Cursor, upTo: number): { offset: number; seq: number } | undefined {
-    const size = fstatSync(c.fd).size;
-    if (size <= c.offset + HEADER) return undefined;
-    const chunk = Buffer.allocUnsafe(size - c.offset);
-    const got = readSync(c.fd, chunk, 0, chunk.length, c.offset);
-    for (let at = 1; at + HEADER <= got; at++) {
-      const seq = chunk.readDoubleLE(at + 8);
-      if (!Number.isInteger(seq) || seq <= c.seq || seq > upTo) continue;
-      const len = chunk.readUInt32LE(at);
-      if (at + HEADER + len > got) continue;
-      const body = chunk.subarray(at + HEADER, at + HEADER + len);
-      if (crc32(body, crc32(chunk.subarray(at + 8, at + HEADER))) === chunk.readUInt32LE(at + 4)) {
-        return { offset: c.offset + at, seq };
-      }
-    }
-    return undefined;
-  }
-
-  /** The segment starting at seq `first`, open for reading, or undefined if there is none. */
-  private open(first: number): number | undefined {
-    try {
-      return openSync(this.path(first), "r");
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** A cursor placed just after record `after`, or undefined if no segment holds what follows. */
-  private seek(after: number): Cursor | undefined {
-    if (this.cursor) closeSync(this.cursor.fd);
-    this.cursor = undefined;
-    const segs = this.segments();
-    let first: number | undefined;
-    for (const s of segs) if (s <= after + 1) first = s;
-    first ??= segs[0];
-    if (first === undefined) return undefined;
-    const c: Cursor = { first, fd: openSync(this.path(first), "r"), offset: 0, seq: first - 1 };
-    // Skip what was read before: records are in seq order within a segment.
-    while (c.seq < after && this.readFrom(c, after, Number.MAX_SAFE_INTEGER, () => {}) > 0) {}
-    return c;
-  }
-
-  /**
-   * Reads whole, valid records from the cursor on, up to seq `upTo` and `limit` records;
-   * returns how many. Stops at a record cut short or failing its checksum. Reads the rest of
-   * the segment at once: segments are a few MB, and the fold reads them to their end.
-   */
-  private readFrom(c: Cursor, upTo: number, limit: number, take: (seq: number, data: string) => void): number {
-    const size = fstatSync(c.fd).size;
-    if (size <= c.offset) return 0;
-    const chunk = Buffer.allocUnsafe(size - c.offset);
-    const got = readSync(c.fd, chunk, 0, chunk.length, c.offset);
-    let at = 0;
-    let n = 0;
-    while (n < limit && c.seq < upTo && at + HEADER <= got) {
-      const len = chunk.readUInt32LE(at);
-      if (at + HEADER + len > got) break;
-      const seq = chunk.readDoubleLE(at + 8);
-      const body = chunk.subarray(at + HEADER, at + HEADER + len);
-      if (seq !== c.seq + 1 || crc32(body, crc32(chunk.subarray(at + 8, at + HEADER))) !== chunk.readUInt32LE(at + 4)) {
-        break;
-      }
-      take(seq, body.toString("utf8"));
-      c.seq = seq;
-      c.offset += HEADER + len;
-      at += HEADER + len;
-      n++;
-    }
-    return n;
+    return this.reader.read(after, Math.min(upTo, this.last()), limit);
   }
 
   /** Deletes segments holding only records up to `upTo` (folded into the rollups); writer only. */
@@ -353,7 +205,6 @@ export class JournalLog implements JournalSource {
 
   close(): void {
     this.closeOut();
-    if (this.cursor) closeSync(this.cursor.fd);
-    this.cursor = undefined;
+    this.reader.close();
   }
 }
