@@ -22,6 +22,7 @@ import { Pipeline } from "./ingest/pipeline.js";
 import { RecentVisitors } from "./ingest/recent.js";
 import { Salts } from "./ingest/visitor.js";
 import { VisitorBook } from "./ingest/visitor-book.js";
+import { burstLog } from "./observability/burst-log.js";
 import { Metrics } from "./observability/metrics.js";
 import { PngRenderer } from "./render/png.js";
 import { StoreUnavailable } from "./store/errors.js";
@@ -56,8 +57,17 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
   const registry = new Registry(store, now);
   const salts = new Salts(store, now);
   await salts.rotate();
-  const commitConcurrency = store.kind === "postgres" ? 2 : 1;
-  const committer = new Committer(store, metrics, config.maxPendingHits, now, commitConcurrency);
+  const commitConcurrency = store.capabilities.commitConcurrency;
+  // The server's logger exists only below; these report through it once it does.
+  const warn = (message: string, err: unknown) => http.log.warn({ err }, message);
+  const committer = new Committer(
+    store,
+    metrics,
+    config.maxPendingHits,
+    now,
+    commitConcurrency,
+    burstLog(warn, "a batch of hits could not be committed; its hits were answered unavailable"),
+  );
   const classifier = new Classifier({
     hitRatePerMinute: config.hitRatePerMinute,
     addressHitRatePerMinute: config.addressHitRatePerMinute,
@@ -154,11 +164,17 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
   }, SALT_ROTATE_MS);
   rotate.unref();
   // One node on SQLite sees every hit itself; nodes sharing PostgreSQL re-read each other's.
-  const stopRefresh =
-    store.kind === "postgres"
-      ? startRefresh(registry, store, config.refreshMs, now, (id) => past.forget(id))
-      : () => {};
-  const statements = (store as { statements?: () => number }).statements;
+  const stopRefresh = store.capabilities.sharedByNodes
+    ? startRefresh(
+        registry,
+        store,
+        config.refreshMs,
+        now,
+        (id) => past.forget(id),
+        burstLog(warn, "refreshing the counters other nodes changed failed"),
+      )
+    : () => {};
+  const statements = store.capabilities.statements;
   if (statements) metrics.trackStoreStatements(statements);
 
   // Shutdown order: stop accepting and finish in-flight requests (Fastify does that before

@@ -1,14 +1,14 @@
 // Keeps a node's view of counters close to what other nodes committed (PostgreSQL): every
 // REFRESH_MS, the counters this node used lately get their totals, today's figures and their
-// revision re-read in one query. Figures only move up here: a refresh that started before one
-// of this node's own commits must not take that commit back. A changed revision (settings,
+// revision re-read in one query. Figures only move up here (registry.ts): a refresh that
+// started before one of this node's own commits must not take that commit back. A changed revision (settings,
 // set count or reset on any node) makes the node re-read the counter and take it as it is; a
 // missing row (deleted) makes it forget the counter. So a counter made private on one node is
 // private on all of them within about REFRESH_MS.
 
 import type { Store } from "../store/store.js";
 import { localBucket } from "../time/zone.js";
-import type { Registry } from "./registry.js";
+import { type Registry, refreshed, replaced } from "./registry.js";
 
 /** Counters idle for longer than this are not refreshed; they are re-read when hit again. */
 const RECENT_MS = 10 * 60_000;
@@ -21,6 +21,8 @@ export function startRefresh(
   now: () => number,
   /** Called for a counter changed or deleted through another node, once this node caught up. */
   onChanged: (id: string) => void = () => {},
+  /** Told of each failed refresh and each one that went through (burst-log.ts). */
+  report: { failed(err: unknown): void; ok(): void } = { failed() {}, ok() {} },
 ): () => void {
   let running = false;
   const tick = async () => {
@@ -44,27 +46,17 @@ export function startRefresh(
             // reset lowers them). Updated in place, so hits pending on this copy stay counted.
             const row = await store.getCounter(c.row.id);
             if (!row) registry.drop(c.row.id);
-            else {
-              Object.assign(c.row, row);
-              c.today = f.today;
-            }
+            else replaced(c, row, f.today);
             onChanged(c.row.id);
             continue;
           }
-          c.row.hits = Math.max(c.row.hits, f.hits);
-          c.row.visitors = Math.max(c.row.visitors, f.visitors);
-          if (f.today.day > c.today.day) c.today = f.today;
-          else if (f.today.day === c.today.day) {
-            c.today = {
-              day: f.today.day,
-              hits: Math.max(c.today.hits, f.today.hits),
-              visitors: Math.max(c.today.visitors, f.today.visitors),
-            };
-          }
+          refreshed(c, f);
         }
       }
-    } catch {
+      report.ok();
+    } catch (err) {
       // The store is away: keep showing what we have; the next tick tries again.
+      report.failed(err);
     } finally {
       running = false;
     }

@@ -1,12 +1,15 @@
 // The in-memory view of counters the hit path reads: settings, committed totals and pending
 // hits. A counter is read from the store once, when first seen; unknown ids are remembered in
 // a bounded negative cache so a flood of random ids costs no store read after the first.
+// This module is the only writer of a LiveCounter's fields: everyone else changes one through
+// the functions below (used, pending, committed, refreshed, replaced, changed), so the rule
+// that figures only move forward is written once.
 
-import type { CounterRow, Store } from "../store/store.js";
+import type { CommittedTotals, CounterChange, CounterRow, CurrentTotals, DayTotals, Store } from "../store/store.js";
 import { localBucket } from "../time/zone.js";
 import { Tally } from "./tally.js";
 
-/** A counter as the hit path sees it. Mutated in place by the committer. */
+/** A counter as the hit path sees it; changed only through this module's functions. */
 export interface LiveCounter {
   row: CounterRow;
   /** Hits accepted into a batch that has not committed yet. */
@@ -118,4 +121,56 @@ export function currentFigures(c: LiveCounter, now: number) {
     visitors: c.row.visitors,
     today: { hits: today.hits, visitors: today.visitors },
   };
+}
+
+/** The counter was hit or read at `now` (drives refresh and eviction). */
+export function used(c: LiveCounter, now: number): void {
+  c.lastUsed = now;
+}
+
+/** `n` hits joined a batch (positive) or left one, committed or failed (negative). */
+export function pending(c: LiveCounter, n: number): void {
+  c.pending += n;
+}
+
+/**
+ * Figures only move forward: a commit or a refresh that finished after a later one must not
+ * take its figures back. `day` replaces today's when it is a later day, or merges into it.
+ */
+function forward(c: LiveCounter, hits: number, visitors: number, day: DayTotals | undefined): void {
+  const row = c.row;
+  if (hits > row.hits) row.hits = hits;
+  if (visitors > row.visitors) row.visitors = visitors;
+  if (!day) return;
+  const t = c.today;
+  if (day.day > t.day || (day.day === t.day && day.hits >= t.hits && day.visitors >= t.visitors)) c.today = day;
+  else if (day.day === t.day && (day.hits > t.hits || day.visitors > t.visitors)) {
+    c.today = { day: t.day, hits: Math.max(t.hits, day.hits), visitors: Math.max(t.visitors, day.visitors) };
+  }
+}
+
+/** A batch holding the counter's hits committed: its totals after it, and `today`'s figures. */
+export function committed(c: LiveCounter, totals: CommittedTotals, today: string): void {
+  let day: DayTotals | undefined;
+  for (const d of totals.days) if (d.day === today) day = d;
+  forward(c, totals.hits, totals.visitors, day);
+}
+
+/** What the store holds now (other nodes' commits included), re-read by counters/refresh.ts. */
+export function refreshed(c: LiveCounter, f: CurrentTotals): void {
+  forward(c, f.hits, f.visitors, f.today);
+}
+
+/**
+ * The counter as the store holds it after a change made anywhere (settings, set count, reset):
+ * taken as it is, even lower. Updated in place, so hits pending on this copy stay counted.
+ */
+export function replaced(c: LiveCounter, row: CounterRow, today: DayTotals): void {
+  Object.assign(c.row, row);
+  c.today = today;
+}
+
+/** Settings, the token hash or the block changed through this node (already stored). */
+export function changed(c: LiveCounter, change: CounterChange): void {
+  Object.assign(c.row, change);
 }

@@ -3,7 +3,7 @@
 // from it, to spot a counter under attack or one that bots hammer. Per node and in memory
 // (it lives with the counter in the registry, so it is bounded by it); a new day starts at 0.
 
-import { DROP_REASONS, type DropReason } from "../ingest/hit.js";
+import { DROP_REASONS, type DropReason } from "../hit.js";
 
 const INDEX = Object.fromEntries(DROP_REASONS.map((r, i) => [r, i])) as Record<DropReason, number>;
 const DAY_MS = 86_400_000;

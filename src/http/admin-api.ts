@@ -4,7 +4,7 @@
 // calls answer 403), unblock it, delete it. Every action is logged with its time and target.
 
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { Registry } from "../counters/registry.js";
+import { changed, type Registry } from "../counters/registry.js";
 import { AppError, badRequest, notFound, unauthorized } from "../errors.js";
 import type { Committer } from "../ingest/committer.js";
 import type { Store } from "../store/store.js";
@@ -84,7 +84,7 @@ export function adminApiRoutes(app: FastifyInstance, d: AdminDeps): void {
     if (!(await d.store.getCounter(id))) throw notFound();
     await d.store.updateCounter(id, { blocked });
     const live = d.registry.peek(id);
-    if (live) live.row.blocked = blocked;
+    if (live) changed(live, { blocked });
     audit(req, blocked ? "block" : "unblock", id);
     return { id, blocked };
   };

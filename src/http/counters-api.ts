@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { DIMENSIONS, isDimension } from "../counters/dimensions.js";
 import type { LiveCounter, Registry } from "../counters/registry.js";
-import { currentFigures } from "../counters/registry.js";
+import { changed, currentFigures, replaced } from "../counters/registry.js";
 import {
   checkSettings,
   createSchema,
@@ -113,7 +113,7 @@ export function countersApiRoutes(app: FastifyInstance, d: CountersDeps): void {
       const live = await owned(req);
       const settings = checkSettings(req.body);
       await d.store.updateCounter(live.row.id, settings);
-      Object.assign(live.row, settings);
+      changed(live, settings);
       const count = req.body.count ?? req.body.start;
       if (count !== undefined) {
         // Hits accepted before the change commit first, so the new count is exactly `count`.
@@ -140,7 +140,7 @@ export function countersApiRoutes(app: FastifyInstance, d: CountersDeps): void {
     const tokenHash = hashToken(token);
     await d.store.updateCounter(live.row.id, { tokenHash });
     // Other nodes see the new hash with the revision the change raised (counters/refresh.ts).
-    live.row.tokenHash = tokenHash;
+    changed(live, { tokenHash });
     return { id: live.row.id, token };
   });
 
@@ -187,8 +187,5 @@ export function countersApiRoutes(app: FastifyInstance, d: CountersDeps): void {
 async function takeStored(d: { store: Store; now: () => number }, live: LiveCounter): Promise<void> {
   const row = await d.store.getCounter(live.row.id);
   if (!row) return;
-  live.row.hits = row.hits;
-  live.row.visitors = row.visitors;
-  live.row.revision = row.revision;
-  live.today = await d.store.getDay(live.row.id, localBucket(live.row.timeZone, d.now()).day);
+  replaced(live, row, await d.store.getDay(live.row.id, localBucket(row.timeZone, d.now()).day));
 }

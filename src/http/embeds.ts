@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import proxyAddr from "@fastify/proxy-addr";
 import { parse as parseQuery } from "fast-querystring";
 import { AppError, envelope } from "../errors.js";
-import type { Hit } from "../ingest/hit.js";
+import type { Hit } from "../hit.js";
 import type { ImageProxies } from "../ingest/image-proxy.js";
 import type { Pipeline } from "../ingest/pipeline.js";
 import { buildHit } from "../ingest/request.js";

@@ -3,7 +3,7 @@
 
 import type { FastifyInstance } from "fastify";
 import { badRequest, envelope } from "../errors.js";
-import { MAX_PAGE_LENGTH } from "../ingest/hit.js";
+import { MAX_PAGE_LENGTH } from "../hit.js";
 import type { ImageProxies } from "../ingest/image-proxy.js";
 import type { Pipeline } from "../ingest/pipeline.js";
 import { buildHit } from "../ingest/request.js";

@@ -7,11 +7,11 @@
 // counter's.
 
 import { randomUUID } from "node:crypto";
-import type { LiveCounter } from "../counters/registry.js";
+import { type LiveCounter, pending } from "../counters/registry.js";
+import type { Hit } from "../hit.js";
 import type { Batch, BatchEntry } from "../store/store.js";
 import type { Bucket } from "../time/zone.js";
 import type { UaInfo } from "./enrich.js";
-import type { Hit } from "./hit.js";
 
 /** An entry with the live counter it moves once committed. */
 export interface Entry extends BatchEntry {
@@ -79,7 +79,7 @@ export class PendingBatch implements Batch {
       this.visitors.add(visitor);
       e.visitors.push(visitor);
     }
-    live.pending++;
+    pending(live, 1);
     this.size++;
   }
 

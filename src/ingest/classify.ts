@@ -8,10 +8,10 @@
 
 import { isbot } from "isbot";
 import type { LiveCounter } from "../counters/registry.js";
+import type { DropReason, Hit } from "../hit.js";
 import { AddressCaps } from "./address-caps.js";
 import { DedupeMarks } from "./dedupe-marks.js";
 import { MAX_CACHED_UA_LENGTH, MAX_UA_CACHE } from "./enrich.js";
-import type { DropReason, Hit } from "./hit.js";
 import type { VisitorState } from "./visitor-book.js";
 
 /**

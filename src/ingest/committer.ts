@@ -8,6 +8,7 @@
 // network and the database); hits arriving meanwhile form the next batch. A batch that fails
 // is answered "not counted" and leaves no trace.
 
+import { committed, pending } from "../counters/registry.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { Store } from "../store/store.js";
 import { localBucket } from "../time/zone.js";
@@ -32,6 +33,8 @@ export class Committer {
     private readonly maxPending: number,
     private readonly now: () => number = Date.now,
     private readonly concurrency = 1,
+    /** Told of every failed commit and every one that went through (burst-log.ts). */
+    private readonly report: { failed(err: unknown): void; ok(): void } = { failed() {}, ok() {} },
   ) {}
 
   /** The batch new hits join, or undefined when too many hits wait already (store down). */
@@ -82,25 +85,22 @@ export class Committer {
       let zone = "";
       let today = "";
       for (const e of batch.entries) {
-        e.live.pending -= e.hits;
+        pending(e.live, -e.hits);
         const t = totals.get(e.counterId);
         if (!t) continue;
-        const row = e.live.row;
-        // Concurrent commits may finish out of order: figures only move forward.
-        row.hits = Math.max(row.hits, t.hits);
-        row.visitors = Math.max(row.visitors, t.visitors);
-        if (row.timeZone !== zone) {
-          zone = row.timeZone;
+        if (e.live.row.timeZone !== zone) {
+          zone = e.live.row.timeZone;
           today = localBucket(zone, now).day;
         }
-        for (const d of t.days) {
-          if (d.day === today && (e.live.today.day !== today || d.hits >= e.live.today.hits)) e.live.today = d;
-        }
+        // Concurrent commits may finish out of order: the registry keeps figures moving forward.
+        committed(e.live, t, today);
       }
       batch.resolve();
+      this.report.ok();
     } catch (err) {
       this.metrics.flushErrors.inc();
-      for (const e of batch.entries) e.live.pending -= e.hits;
+      this.report.failed(err);
+      for (const e of batch.entries) pending(e.live, -e.hits);
       batch.reject(err);
     } finally {
       this.inFlight -= batch.size;

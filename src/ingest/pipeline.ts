@@ -3,12 +3,12 @@
 // Every stage either passes the hit on or drops it with a reason; a dropped hit is still
 // answered with the picture.
 
-import type { LiveCounter, Registry } from "../counters/registry.js";
+import { type LiveCounter, type Registry, used } from "../counters/registry.js";
+import type { DropReason, Hit } from "../hit.js";
 import type { Metrics } from "../observability/metrics.js";
 import { localBucket } from "../time/zone.js";
 import type { Classifier } from "./classify.js";
 import type { Committer } from "./committer.js";
-import type { DropReason, Hit } from "./hit.js";
 import type { RecentVisitors } from "./recent.js";
 import type { Salts } from "./visitor.js";
 import type { VisitorBook } from "./visitor-book.js";
@@ -42,7 +42,7 @@ export class Pipeline {
     const live = found instanceof Promise ? await found : found;
     if (!live) return undefined;
     const now = this.now();
-    live.lastUsed = now;
+    used(live, now);
     if (!count) return this.drop(live, "nocount");
 
     const proxy = hit.imageProxy;

@@ -4,9 +4,9 @@
 // stored (page, referrer) is cleaned of what no store should be asked to keep.
 
 import type { IncomingHttpHeaders } from "node:http";
+import { type Hit, splitUrl } from "../hit.js";
 import { storable } from "../text/characters.js";
 import { addressKey } from "./client-address.js";
-import { type Hit, splitUrl } from "./hit.js";
 import type { ImageProxies } from "./image-proxy.js";
 
 export interface HitSource {

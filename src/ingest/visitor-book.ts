@@ -11,8 +11,8 @@
 // MAX_TRACKED visitors in a generation, new ones are not remembered: their hits still count,
 // but the rate rule and "right now" don't see them (bounded memory under a flood).
 
+import type { Hit } from "../hit.js";
 import { country, type UaInfo, uaInfo } from "./enrich.js";
-import type { Hit } from "./hit.js";
 
 const GENERATION_MINUTES = 5;
 /** Visitors a generation keeps: about 150 bytes each, so two generations take 30 MB at most. */

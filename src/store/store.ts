@@ -130,8 +130,19 @@ export interface StoreHealth {
   problems: string[];
 }
 
+/** What a store can do, which the app wires itself by (never by the store's kind). */
+export interface StoreCapabilities {
+  /** Several nodes share it: each re-reads totals the others committed (counters/refresh.ts). */
+  sharedByNodes: boolean;
+  /** Commits that may run at once (1 where writes are serial anyway). */
+  commitConcurrency: number;
+  /** SQL statements sent so far, where the store counts them (/metrics, the bench). */
+  statements?: () => number;
+}
+
 export interface Store {
   readonly kind: "sqlite" | "postgres";
+  readonly capabilities: StoreCapabilities;
   health(): StoreHealth;
   createCounter(row: CounterRow): Promise<void>;
   getCounter(id: string): Promise<CounterRow | undefined>;

@@ -3,8 +3,8 @@ import { test } from "node:test";
 import type { LiveCounter } from "../../src/counters/registry.js";
 import { DEFAULT_SETTINGS } from "../../src/counters/settings.js";
 import { Tally } from "../../src/counters/tally.js";
+import type { Hit } from "../../src/hit.js";
 import { PendingBatch } from "../../src/ingest/aggregator.js";
-import type { Hit } from "../../src/ingest/hit.js";
 import { mergeBatch } from "../../src/store/delta-merger.js";
 
 function live(id: string): LiveCounter {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Hit } from "../../src/ingest/hit.js";
+import type { Hit } from "../../src/hit.js";
 import { RecentVisitors } from "../../src/ingest/recent.js";
 import { VisitorBook } from "../../src/ingest/visitor-book.js";
 

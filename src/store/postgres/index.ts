@@ -41,7 +41,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Connects, migrates the schema (safe with many nodes starting at once) and returns the store.
  * @example const store = await openPostgres({ url: "postgres://127.0.0.1/test", schema: "hitcounter" });
  */
-export async function openPostgres(opts: PostgresOptions): Promise<Store & { statements(): number }> {
+export async function openPostgres(opts: PostgresOptions): Promise<Store> {
   const schema = opts.schema ?? "public";
   const cap = opts.dimCap ?? DEFAULT_DIM_CAP;
   const inDoubtRetryMs = opts.inDoubtRetryMs ?? 60_000;
@@ -87,8 +87,9 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store & { sta
 
   return {
     kind: "postgres",
+    // A commit is mostly waiting on the network and the database: two may run at once.
+    capabilities: { sharedByNodes: true, commitConcurrency: 2, statements: () => db.statements },
     health: () => ({ lostRecords: 0, problems: [] }),
-    statements: () => db.statements,
     async createCounter(row) {
       await query(
         `INSERT INTO counters (id, token_hash, label, origins, public, time_zone, dedupe_seconds, show,

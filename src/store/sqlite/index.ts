@@ -120,6 +120,8 @@ export function openSqlite(opts: SqliteOptions): Store {
 
   return {
     kind: "sqlite",
+    // One process writes the file, one commit at a time.
+    capabilities: { sharedByNodes: false, commitConcurrency: 1 },
     health: () => health,
     async createCounter(row) {
       await write([

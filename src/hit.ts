@@ -1,4 +1,5 @@
-// The validated, typed hit: what every stage after the HTTP route works on.
+// The validated, typed hit and why one is not counted: the words the HTTP routes, the hit path
+// (ingest/) and the metrics (observability/) share, so none of them imports another for them.
 
 /** Why a hit was answered but not counted; also the X-Hit-Reason header and a metrics label. */
 export type DropReason = "bot" | "dedupe" | "origin" | "rate" | "privacy" | "unavailable" | "nocount" | "blocked";
