@@ -85,7 +85,6 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
     proxies,
     pngs,
     trustProxy: config.trustProxy,
-    now,
     closing: () => closing,
     logError: (err) => http.log.error({ err }, "embed request failed"),
   });
@@ -143,7 +142,7 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
 
   guardRoutes(http, guard, proxies);
   webRoutes(http);
-  hitApiRoutes(http, pipeline, proxies, now);
+  hitApiRoutes(http, pipeline, proxies);
   const past = new PastBreakdowns(store);
   countersApiRoutes(http, {
     store,

@@ -42,7 +42,7 @@ export class Registry {
   }
 
   /** The counter, loading it from the store on first use; undefined when it doesn't exist. */
-  get(id: string): LiveCounter | undefined | Promise<LiveCounter | undefined> {
+  async get(id: string): Promise<LiveCounter | undefined> {
     const c = this.live.get(id);
     if (c) return c;
     if (this.missing.has(id) || !ID_SHAPE.test(id)) return undefined;
@@ -114,7 +114,11 @@ export class Registry {
 
 /** The figures a counter shows now: committed plus this node's pending hits. */
 export function currentFigures(c: LiveCounter, now: number) {
-  const day = localBucket(c.row.timeZone, now).day;
+  return figuresOn(c, localBucket(c.row.timeZone, now).day);
+}
+
+/** The figures a counter shows when its local day is `day` (the hit path knows it already). */
+export function figuresOn(c: LiveCounter, day: string) {
   const today = c.today.day === day ? c.today : { day, hits: 0, visitors: 0 };
   return {
     hits: c.row.hits + c.pending,

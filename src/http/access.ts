@@ -4,7 +4,7 @@
 // counter the operator blocked answers 403 to everyone.
 
 import type { FastifyRequest } from "fastify";
-import type { LiveCounter, Registry } from "../counters/registry.js";
+import type { Registry } from "../counters/registry.js";
 import { tokenMatches } from "../counters/tokens.js";
 import { blockedCounter, unauthorized } from "../errors.js";
 
@@ -13,16 +13,11 @@ export function bearer(req: FastifyRequest): string {
   return typeof auth === "string" && auth.startsWith("Bearer ") ? auth.slice(7).trim() : "";
 }
 
-async function load(registry: Registry, id: string): Promise<LiveCounter | undefined> {
-  const found = registry.get(id);
-  return found instanceof Promise ? await found : found;
-}
-
 /** The counter, if the request carries its admin token. */
 export async function asOwner(registry: Registry, req: FastifyRequest<{ Params: { id: string } }>) {
   const token = bearer(req);
   if (!token) throw unauthorized();
-  const live = await load(registry, req.params.id);
+  const live = await registry.get(req.params.id);
   if (!live || !tokenMatches(token, live.row.tokenHash)) throw unauthorized();
   if (live.row.blocked) throw blockedCounter();
   return live;
@@ -31,7 +26,7 @@ export async function asOwner(registry: Registry, req: FastifyRequest<{ Params: 
 /** The counter, if the request carries its token or the counter is public (and no wrong token). */
 export async function asReader(registry: Registry, req: FastifyRequest<{ Params: { id: string } }>) {
   const token = bearer(req);
-  const live = await load(registry, req.params.id);
+  const live = await registry.get(req.params.id);
   if (!live) throw unauthorized();
   if (token ? !tokenMatches(token, live.row.tokenHash) : !live.row.public) throw unauthorized();
   if (live.row.blocked) throw blockedCounter();

@@ -38,7 +38,6 @@ export interface EmbedDeps {
   pngs: PngRenderer;
   /** TRUST_PROXY: whom to believe for X-Forwarded-For, as Fastify's trustProxy. */
   trustProxy: boolean | string[];
-  now: () => number;
   /** True once the server is shutting down: new requests get 503, as Fastify answers them. */
   closing: () => boolean;
   /** Where a failure on the way is reported. */
@@ -134,10 +133,10 @@ async function picture(
   if (!outcome) return notFound(res, ext, cors);
   // `cors` is this request's own list: the verdict and later headers join it.
   const headers = appendVerdict(cors, outcome);
-  const live = outcome.live;
-  if (ext === "json") return send(res, 200, headers, JSON_TYPE, JSON.stringify(figuresJson(live, deps.now())));
+  const live = outcome.counter;
+  if (ext === "json") return send(res, 200, headers, JSON_TYPE, JSON.stringify(figuresJson(outcome)));
   if (ext === "gif") return send(res, 200, headers, "image/gif", PIXEL_GIF);
-  const shown = displayed(live, outcome, opts, deps.now());
+  const shown = displayed(outcome, opts);
   const svg =
     opts.style === "digits"
       ? digitsSvg(shown.value, opts.digits, opts.theme)

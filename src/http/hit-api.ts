@@ -63,7 +63,7 @@ export function parseHitBody(body: unknown): HitBody {
   };
 }
 
-export function hitApiRoutes(app: FastifyInstance, pipeline: Pipeline, proxies: ImageProxies, now: () => number): void {
+export function hitApiRoutes(app: FastifyInstance, pipeline: Pipeline, proxies: ImageProxies): void {
   app.get("/counter.js", async (_req, reply) => {
     reply.header("cache-control", "public, max-age=3600");
     reply.header("access-control-allow-origin", "*");
@@ -97,6 +97,6 @@ export function hitApiRoutes(app: FastifyInstance, pipeline: Pipeline, proxies: 
       return envelope("not_found", "counter not found");
     }
     verdict(reply, outcome);
-    return { ...figuresJson(outcome.live, now()), counted: outcome.counted };
+    return { ...figuresJson(outcome), counted: outcome.counted };
   });
 }

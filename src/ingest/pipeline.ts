@@ -14,11 +14,13 @@ import type { Salts } from "./visitor.js";
 import type { VisitorBook } from "./visitor-book.js";
 
 export interface Outcome {
-  live: LiveCounter;
+  counter: LiveCounter;
   counted: boolean;
   reason: DropReason | undefined;
   /** The hit total to show: for a counted hit, its own place in the count ("visitor #N"). */
   hits: number;
+  /** The counter's local day at the hit's time: what "today" means in the figures shown. */
+  day: string;
 }
 
 export class Pipeline {
@@ -38,42 +40,44 @@ export class Pipeline {
    * Resolves undefined for an unknown counter.
    */
   async record(hit: Hit, count: boolean): Promise<Outcome | undefined> {
-    const found = this.registry.get(hit.counterId);
-    const live = found instanceof Promise ? await found : found;
+    // A counter in memory is the fast case: no promise to wait for.
+    const live = this.registry.peek(hit.counterId) ?? (await this.registry.get(hit.counterId));
     if (!live) return undefined;
+    // One clock reading and one local day per hit serve every stage and the figures shown.
     const now = this.now();
     used(live, now);
-    if (!count) return this.drop(live, "nocount");
+    const bucket = localBucket(live.row.timeZone, now);
+    const day = bucket.day;
+    if (!count) return this.drop(live, "nocount", day);
 
     const proxy = hit.imageProxy;
     const early = this.classifier.early(live, hit, proxy);
-    if (early) return this.drop(live, early);
+    if (early) return this.drop(live, early, day);
 
-    const bucket = localBucket(live.row.timeZone, now);
-    const visitor = this.salts.hash(bucket.day, live.row.id, hit.ip, hit.userAgent);
-    if (!visitor) return this.drop(live, "unavailable");
+    const visitor = this.salts.hash(day, live.row.id, hit.ip, hit.userAgent);
+    if (!visitor) return this.drop(live, "unavailable", day);
     const minute = Math.floor(now / 60_000);
     const state = this.visitors.see(visitor, hit, minute);
     const late = this.classifier.late(live, hit, visitor, state, proxy, now);
-    if (late) return this.drop(live, late);
+    if (late) return this.drop(live, late, day);
 
     const batch = this.committer.batch();
-    if (!batch) return this.drop(live, "unavailable");
+    if (!batch) return this.drop(live, "unavailable", day);
     batch.add(live, bucket, visitor, hit, state.ua, state.country);
     const hits = live.row.hits + live.pending;
     try {
       await batch.done;
     } catch {
-      return this.drop(live, "unavailable");
+      return this.drop(live, "unavailable", day);
     }
     this.recent.counted(live.row.id, state, minute);
     live.tally.note(undefined, now);
-    return { live, counted: true, reason: undefined, hits };
+    return { counter: live, counted: true, reason: undefined, hits, day };
   }
 
-  private drop(live: LiveCounter, reason: DropReason): Outcome {
+  private drop(live: LiveCounter, reason: DropReason, day: string): Outcome {
     this.metrics.notCounted(reason);
     live.tally.note(reason, live.lastUsed);
-    return { live, counted: false, reason, hits: live.row.hits + live.pending };
+    return { counter: live, counted: false, reason, hits: live.row.hits + live.pending, day };
   }
 }
