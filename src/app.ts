@@ -20,7 +20,7 @@ import { Committer } from "./ingest/committer.js";
 import { ImageProxies } from "./ingest/image-proxy.js";
 import { Pipeline } from "./ingest/pipeline.js";
 import { RecentVisitors } from "./ingest/recent.js";
-import { Salts } from "./ingest/visitor.js";
+import { VisitorHasher } from "./ingest/visitor.js";
 import { VisitorBook } from "./ingest/visitor-book.js";
 import { burstLog } from "./observability/burst-log.js";
 import { Metrics } from "./observability/metrics.js";
@@ -34,7 +34,7 @@ export interface App {
   store: Store;
   registry: Registry;
   committer: Committer;
-  salts: Salts;
+  salts: VisitorHasher;
   metrics: Metrics;
 }
 
@@ -55,7 +55,7 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
   const now = opts.now ?? Date.now;
   const metrics = new Metrics();
   const registry = new Registry(store, now);
-  const salts = new Salts(store, now);
+  const salts = new VisitorHasher(store, now);
   await salts.rotate();
   const commitConcurrency = store.capabilities.commitConcurrency;
   // The server's logger exists only below; these report through it once it does.

@@ -8,7 +8,7 @@ export interface Config {
   port: number;
   /** Address to bind (HOST, --host). */
   host: string;
-  /** Folder holding the SQLite file (HITCOUNTER_DATA, --data). */
+  /** RollupWriter holding the SQLite file (HITCOUNTER_DATA, --data). */
   dataDir: string;
   /** postgres://… to use PostgreSQL instead of SQLite (DATABASE_URL, --database-url). */
   databaseUrl: string | undefined;

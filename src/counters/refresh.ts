@@ -33,9 +33,9 @@ export function startRefresh(
       const used = registry.usedSince(t - RECENT_MS);
       for (let i = 0; i < used.length; i += CHUNK) {
         const part = used.slice(i, i + CHUNK);
-        const fresh = await store.totals(part.map((c) => ({ id: c.row.id, day: localBucket(c.row.timeZone, t).day })));
+        const stored = await store.totals(part.map((c) => ({ id: c.row.id, day: localBucket(c.row.timeZone, t).day })));
         for (const c of part) {
-          const f = fresh.get(c.row.id);
+          const f = stored.get(c.row.id);
           if (!f) {
             registry.drop(c.row.id); // deleted through another node
             onChanged(c.row.id);

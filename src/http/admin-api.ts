@@ -34,15 +34,15 @@ const listQuery = {
   },
 } as const;
 
-export function adminApiRoutes(app: FastifyInstance, d: AdminDeps): void {
+export function adminApiRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const admitted = (req: FastifyRequest) => {
-    if (d.adminToken === undefined) {
+    if (deps.adminToken === undefined) {
       throw new AppError(404, "admin_off", "the operator's API is off on this server (ADMIN_TOKEN is not set)");
     }
-    if (!safeEqual(bearer(req), d.adminToken)) throw unauthorized();
+    if (!safeEqual(bearer(req), deps.adminToken)) throw unauthorized();
   };
   const audit = (req: FastifyRequest, action: string, target?: string) =>
-    req.log.info({ admin: action, target, at: new Date(d.now()).toISOString() }, `admin ${action}`);
+    req.log.info({ admin: action, target, at: new Date(deps.now()).toISOString() }, `admin ${action}`);
 
   app.get<{ Querystring: { sort?: "hits_today" | "created"; limit?: string } }>(
     "/api/admin/counters",
@@ -53,15 +53,15 @@ export function adminApiRoutes(app: FastifyInstance, d: AdminDeps): void {
       const limit = Number(req.query.limit ?? 50);
       if (limit < 1 || limit > MAX_LIST) throw badRequest("bad_limit", `limit must be from 1 to ${MAX_LIST}`);
       audit(req, "list");
-      const now = d.now();
+      const now = deps.now();
       // "Today" is the UTC day here: one day for every counter, whatever its own time zone.
       const day = new Date(now).toISOString().slice(0, 10);
-      const rows = await d.store.listCounters(sort, day, limit);
+      const rows = await deps.store.listCounters(sort, day, limit);
       return {
         day,
         sort,
         counters: rows.map((r) => {
-          const t = d.registry.peek(r.id)?.tally.view(now);
+          const t = deps.registry.peek(r.id)?.tally.view(now);
           return {
             id: r.id,
             label: r.label,
@@ -81,9 +81,9 @@ export function adminApiRoutes(app: FastifyInstance, d: AdminDeps): void {
   const setBlocked = (blocked: boolean) => async (req: FastifyRequest<{ Params: { id: string } }>) => {
     admitted(req);
     const id = req.params.id;
-    if (!(await d.store.getCounter(id))) throw notFound();
-    await d.store.updateCounter(id, { blocked });
-    const live = d.registry.peek(id);
+    if (!(await deps.store.getCounter(id))) throw notFound();
+    await deps.store.updateCounter(id, { blocked });
+    const live = deps.registry.peek(id);
     if (live) changed(live, { blocked });
     audit(req, blocked ? "block" : "unblock", id);
     return { id, blocked };
@@ -97,11 +97,11 @@ export function adminApiRoutes(app: FastifyInstance, d: AdminDeps): void {
     async (req, reply) => {
       admitted(req);
       const id = req.params.id;
-      if (!(await d.store.getCounter(id))) throw notFound();
-      await d.committer.flush();
-      await d.store.deleteCounter(id);
-      d.past.forget(id);
-      d.registry.drop(id);
+      if (!(await deps.store.getCounter(id))) throw notFound();
+      await deps.committer.flush();
+      await deps.store.deleteCounter(id);
+      deps.past.forget(id);
+      deps.registry.drop(id);
       audit(req, "delete", id);
       return reply.code(204).send();
     },

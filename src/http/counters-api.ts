@@ -62,10 +62,10 @@ export function counterView(c: CounterRow, figures: ReturnType<typeof currentFig
   };
 }
 
-export function countersApiRoutes(app: FastifyInstance, d: CountersDeps): void {
-  const creations = new WindowLimit(d.createRatePerHour, 3_600_000, d.now);
+export function countersApiRoutes(app: FastifyInstance, deps: CountersDeps): void {
+  const creations = new WindowLimit(deps.createRatePerHour, 3_600_000, deps.now);
 
-  const owned = (req: FastifyRequest<{ Params: { id: string } }>) => asOwner(d.registry, req);
+  const owned = (req: FastifyRequest<{ Params: { id: string } }>) => asOwner(deps.registry, req);
 
   app.post<{ Body: SettingsInput | undefined }>(
     "/api/counters",
@@ -87,23 +87,23 @@ export function countersApiRoutes(app: FastifyInstance, d: CountersDeps): void {
       const settings = checkSettings(input);
       if (!creations.take(req.ip)) {
         reply.header("retry-after", String(creations.retryAfter()));
-        throw tooMany(`at most ${d.createRatePerHour} counters per hour from one address`);
+        throw tooMany(`at most ${deps.createRatePerHour} counters per hour from one address`);
       }
       const token = newToken();
       const row = newCounterRow(
         { ...DEFAULT_SETTINGS, ...settings },
-        { id: newId(), tokenHash: hashToken(token), createdAt: d.now(), hits: input.start ?? 0 },
+        { id: newId(), tokenHash: hashToken(token), createdAt: deps.now(), hits: input.start ?? 0 },
       );
-      await d.store.createCounter(row);
-      d.registry.add(row);
+      await deps.store.createCounter(row);
+      deps.registry.add(row);
       reply.code(201);
-      return { id: row.id, token, embeds: snippets(baseUrl(req, d.publicUrl), row.id, row.label) };
+      return { id: row.id, token, embeds: snippets(baseUrl(req, deps.publicUrl), row.id, row.label) };
     },
   );
 
   app.get<{ Params: { id: string } }>("/api/counters/:id", { schema: { params: idParams } }, async (req) => {
     const live = await owned(req);
-    return counterView(live.row, currentFigures(live, d.now()));
+    return counterView(live.row, currentFigures(live, deps.now()));
   });
 
   app.patch<{ Params: { id: string }; Body: SettingsInput }>(
@@ -112,33 +112,33 @@ export function countersApiRoutes(app: FastifyInstance, d: CountersDeps): void {
     async (req) => {
       const live = await owned(req);
       const settings = checkSettings(req.body);
-      await d.store.updateCounter(live.row.id, settings);
+      await deps.store.updateCounter(live.row.id, settings);
       changed(live, settings);
       const count = req.body.count ?? req.body.start;
       if (count !== undefined) {
         // Hits accepted before the change commit first, so the new count is exactly `count`.
-        await d.committer.flush();
-        await d.store.setHits(live.row.id, count);
-        await takeStored(d, live);
+        await deps.committer.flush();
+        await deps.store.setHits(live.row.id, count);
+        await takeStored(deps, live);
       }
-      return counterView(live.row, currentFigures(live, d.now()));
+      return counterView(live.row, currentFigures(live, deps.now()));
     },
   );
 
   app.post<{ Params: { id: string } }>("/api/counters/:id/reset", { schema: { params: idParams } }, async (req) => {
     const live = await owned(req);
-    await d.committer.flush();
-    await d.store.resetCounter(live.row.id);
-    d.past.forget(live.row.id);
-    await takeStored(d, live);
-    return counterView(live.row, currentFigures(live, d.now()));
+    await deps.committer.flush();
+    await deps.store.resetCounter(live.row.id);
+    deps.past.forget(live.row.id);
+    await takeStored(deps, live);
+    return counterView(live.row, currentFigures(live, deps.now()));
   });
 
   app.post<{ Params: { id: string } }>("/api/counters/:id/token", { schema: { params: idParams } }, async (req) => {
     const live = await owned(req);
     const token = newToken();
     const tokenHash = hashToken(token);
-    await d.store.updateCounter(live.row.id, { tokenHash });
+    await deps.store.updateCounter(live.row.id, { tokenHash });
     // Other nodes see the new hash with the revision the change raised (counters/refresh.ts).
     changed(live, { tokenHash });
     return { id: live.row.id, token };
@@ -163,19 +163,19 @@ export function countersApiRoutes(app: FastifyInstance, d: CountersDeps): void {
         throw badRequest("bad_dimension", `dim must be one of ${Object.keys(DIMENSIONS).join(", ")}`);
       }
       // Hits of the value accepted before the call go with it.
-      await d.committer.flush();
-      await d.store.deleteBreakdownValue(live.row.id, DIMENSIONS[dim], value);
-      d.past.forget(live.row.id);
+      await deps.committer.flush();
+      await deps.store.deleteBreakdownValue(live.row.id, DIMENSIONS[dim], value);
+      deps.past.forget(live.row.id);
       return reply.code(204).send();
     },
   );
 
   app.delete<{ Params: { id: string } }>("/api/counters/:id", { schema: { params: idParams } }, async (req, reply) => {
     const live = await owned(req);
-    await d.committer.flush();
-    await d.store.deleteCounter(live.row.id);
-    d.past.forget(live.row.id);
-    d.registry.drop(live.row.id);
+    await deps.committer.flush();
+    await deps.store.deleteCounter(live.row.id);
+    deps.past.forget(live.row.id);
+    deps.registry.drop(live.row.id);
     return reply.code(204).send();
   });
 }
@@ -184,8 +184,8 @@ export function countersApiRoutes(app: FastifyInstance, d: CountersDeps): void {
  * After a set count or reset, the counter shows what the store now holds: the new figures plus
  * any hits committed while the change was being made.
  */
-async function takeStored(d: { store: Store; now: () => number }, live: LiveCounter): Promise<void> {
-  const row = await d.store.getCounter(live.row.id);
+async function takeStored(deps: { store: Store; now: () => number }, live: LiveCounter): Promise<void> {
+  const row = await deps.store.getCounter(live.row.id);
   if (!row) return;
-  replaced(live, row, await d.store.getDay(live.row.id, localBucket(row.timeZone, d.now()).day));
+  replaced(live, row, await deps.store.getDay(live.row.id, localBucket(row.timeZone, deps.now()).day));
 }

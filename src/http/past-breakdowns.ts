@@ -1,6 +1,6 @@
 // Breakdowns over long ranges, fast: days that have ended in the counter's time zone no longer
 // change, so their aggregate per value is computed once and kept (bounded LRU), and only
-// yesterday and today are read fresh and merged in (yesterday too, because a batch holding its
+// yesterday and today are read afresh and merged in (yesterday too, because a batch holding its
 // last hits may still be on its way to the rollups just after midnight). A year of 10,000 pages costs one aggregation, not one per view.
 // Resetting or deleting a counter forgets its entries.
 
@@ -33,16 +33,16 @@ export class PastBreakdowns {
     const pastTo = addDays(today, -2);
     if (to <= pastTo) return (await this.past(id, dim, from, to)).rows.slice(0, limit);
     const past = from <= pastTo ? await this.past(id, dim, from, pastTo) : { rows: [], byValue: new Map() };
-    const freshFrom = addDays(pastTo, 1);
-    const fresh = await this.store.breakdown(id, dim, freshFrom > from ? freshFrom : from, to, MAX_VALUES);
-    // The top list needs only the fresh values (with their past hits added) and the first
-    // `limit` past values that got nothing fresh: no value further down can overtake them.
-    const candidates = fresh.map((r) => ({ value: r.value, hits: r.hits + (past.byValue.get(r.value) ?? 0) }));
-    const freshValues = new Set(fresh.map((r) => r.value));
+    const recentFrom = addDays(pastTo, 1);
+    const recent = await this.store.breakdown(id, dim, recentFrom > from ? recentFrom : from, to, MAX_VALUES);
+    // The top list needs only the recent values (with their past hits added) and the first
+    // `limit` past values that got nothing recent: no value further down can overtake them.
+    const candidates = recent.map((r) => ({ value: r.value, hits: r.hits + (past.byValue.get(r.value) ?? 0) }));
+    const recentValues = new Set(recent.map((r) => r.value));
     let taken = 0;
     for (const r of past.rows) {
       if (taken === limit) break;
-      if (freshValues.has(r.value)) continue;
+      if (recentValues.has(r.value)) continue;
       candidates.push(r);
       taken++;
     }

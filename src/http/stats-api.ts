@@ -79,15 +79,15 @@ function hours(r: Range): string[] {
 const sum = (ps: SeriesPoint[]) =>
   ps.reduce((s, p) => ({ hits: s.hits + p.hits, visitors: s.visitors + p.visitors }), { hits: 0, visitors: 0 });
 
-async function breakdowns(d: StatsDeps, live: LiveCounter, r: Range, limit: number, only?: Dimension) {
+async function breakdowns(deps: StatsDeps, live: LiveCounter, r: Range, limit: number, only?: Dimension) {
   const id = live.row.id;
-  const today = localBucket(live.row.timeZone, d.now()).day;
+  const today = localBucket(live.row.timeZone, deps.now()).day;
   // Shares are of all hits in the range (from the daily rollup), so they stay true when only
   // the top rows are listed.
-  const total = sum(await d.store.daily(id, r.from, r.to)).hits;
+  const total = sum(await deps.store.daily(id, r.from, r.to)).hits;
   const out: Partial<Record<Dimension, { value: string; hits: number; share: number }[]>> = {};
   for (const name of only ? [only] : (Object.keys(DIMENSIONS) as Dimension[])) {
-    const rows = await d.past.top(id, DIMENSIONS[name], r.from, r.to, today, limit);
+    const rows = await deps.past.top(id, DIMENSIONS[name], r.from, r.to, today, limit);
     out[name] = rows.map((x) => ({ value: x.value, hits: x.hits, share: total ? x.hits / total : 0 }));
   }
   return out;
@@ -99,18 +99,20 @@ function csvCell(v: string | number): string {
   return `"${(/^[=+\-@]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"`;
 }
 
-export function statsApiRoutes(app: FastifyInstance, d: StatsDeps): void {
+export function statsApiRoutes(app: FastifyInstance, deps: StatsDeps): void {
   type Req = { Params: { id: string }; Querystring: Record<string, unknown> };
 
   app.get<Req>("/api/counters/:id/stats", { schema: { params: idParams } }, async (req) => {
-    const { live } = await asReader(d.registry, req);
-    const now = d.now();
+    const { live } = await asReader(deps.registry, req);
+    const now = deps.now();
     const r = range(live, req.query, now);
     const today = localBucket(live.row.timeZone, now).day;
-    const byDay = filled(await d.store.daily(live.row.id, r.from, r.to), days(r));
+    const byDay = filled(await deps.store.daily(live.row.id, r.from, r.to), days(r));
     const hourly = addDays(r.from, 1) >= r.to;
-    const series = hourly ? filled(await d.store.hourly(live.row.id, `${r.from}T00`, `${r.to}T23`), hours(r)) : byDay;
-    const last30 = await d.store.daily(live.row.id, addDays(today, -29), today);
+    const series = hourly
+      ? filled(await deps.store.hourly(live.row.id, `${r.from}T00`, `${r.to}T23`), hours(r))
+      : byDay;
+    const last30 = await deps.store.daily(live.row.id, addDays(today, -29), today);
     const figures = currentFigures(live, now);
     return {
       id: live.row.id,
@@ -129,18 +131,18 @@ export function statsApiRoutes(app: FastifyInstance, d: StatsDeps): void {
         last30: sum(last30),
         range: sum(byDay),
       },
-      rightNow: { visitors: d.recent.count(live.row.id), minutes: 5 },
+      rightNow: { visitors: deps.recent.count(live.row.id), minutes: 5 },
     };
   });
 
   app.get<Req>("/api/counters/:id/breakdowns", { schema: { params: idParams } }, async (req) => {
-    const { live } = await asReader(d.registry, req);
-    const r = range(live, req.query, d.now());
+    const { live } = await asReader(deps.registry, req);
+    const r = range(live, req.query, deps.now());
     const dim = req.query.dim;
     if (dim !== undefined && !isDimension(dim)) {
       throw badRequest("bad_dimension", `dim must be one of ${Object.keys(DIMENSIONS).join(", ")}`);
     }
-    return { from: r.from, to: r.to, ...(await breakdowns(d, live, r, limitOf(req.query), dim as Dimension)) };
+    return { from: r.from, to: r.to, ...(await breakdowns(deps, live, r, limitOf(req.query), dim as Dimension)) };
   });
 
   app.get<Req & { Params: { id: string; format: string } }>(
@@ -149,10 +151,10 @@ export function statsApiRoutes(app: FastifyInstance, d: StatsDeps): void {
     async (req, reply) => {
       const format = (req.params as { format: string }).format;
       if (format !== "csv" && format !== "json") throw badRequest("bad_format", "export is .csv or .json");
-      const { live } = await asReader(d.registry, req);
-      const r = range(live, req.query, d.now());
-      const daily = filled(await d.store.daily(live.row.id, r.from, r.to), days(r));
-      const parts = await breakdowns(d, live, r, MAX_LIMIT);
+      const { live } = await asReader(deps.registry, req);
+      const r = range(live, req.query, deps.now());
+      const daily = filled(await deps.store.daily(live.row.id, r.from, r.to), days(r));
+      const parts = await breakdowns(deps, live, r, MAX_LIMIT);
       const name = `hitcounter-${live.row.id}-${r.from}-${r.to}`;
       reply.header("content-disposition", `attachment; filename="${name}.${format}"`);
       if (format === "json") return { id: live.row.id, from: r.from, to: r.to, daily, breakdowns: parts };

@@ -10,7 +10,7 @@ import { localBucket } from "../time/zone.js";
 import type { Classifier } from "./classify.js";
 import type { Committer } from "./committer.js";
 import type { RecentVisitors } from "./recent.js";
-import type { Salts } from "./visitor.js";
+import type { VisitorHasher } from "./visitor.js";
 import type { VisitorBook } from "./visitor-book.js";
 
 export interface Outcome {
@@ -27,7 +27,7 @@ export class Pipeline {
   constructor(
     private readonly registry: Registry,
     private readonly classifier: Classifier,
-    private readonly salts: Salts,
+    private readonly salts: VisitorHasher,
     private readonly committer: Committer,
     private readonly metrics: Metrics,
     private readonly recent: RecentVisitors,

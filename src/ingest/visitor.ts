@@ -1,5 +1,5 @@
 // Cookieless visitor identity: hash(salt of the local day, counter, client address, user-agent).
-// Salts live in the store so every node and every restart agrees on them; a day's salt is
+// VisitorHasher live in the store so every node and every restart agrees on them; a day's salt is
 // deleted once that day has ended in every time zone, which makes old hashes unlinkable.
 
 import { createHash, hash } from "node:crypto";
@@ -18,7 +18,7 @@ interface DaySalt {
   scratch: Buffer;
 }
 
-export class Salts {
+export class VisitorHasher {
   private readonly byDay = new Map<string, DaySalt>();
 
   constructor(

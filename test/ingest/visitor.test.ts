@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { it } from "node:test";
 import Database from "better-sqlite3";
-import { Salts } from "../../src/ingest/visitor.js";
+import { VisitorHasher } from "../../src/ingest/visitor.js";
 import { openSqlite } from "../../src/store/sqlite/index.js";
 import { createCounter, figures, hit, startApp, tempDir } from "../helpers/server.js";
 
@@ -44,7 +44,7 @@ it("a visitor's hash is SHA-256 of the day's salt then counter, address and user
   const now = Date.parse("2026-11-24T13:00:00Z");
   const store = openSqlite({ dataDir: tempDir() });
   try {
-    const salts = new Salts(store, () => now);
+    const salts = new VisitorHasher(store, () => now);
     await salts.rotate();
     const expected = (day: string, text: string) =>
       store.salt(day).then((salt) => createHash("sha256").update(salt).update(text).digest("base64url").slice(0, 22));

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import type Database from "better-sqlite3";
-import { Folder } from "../../src/store/sqlite/fold.js";
+import { RollupWriter } from "../../src/store/sqlite/fold.js";
 import { JournalLog } from "../../src/store/sqlite/journal-log.js";
 import { encodeBatch } from "../../src/store/sqlite/journal-rows.js";
 import { openRollups } from "../../src/store/sqlite/open.js";
@@ -22,7 +22,7 @@ function setUp() {
        honor_privacy, created_at) VALUES ('f1', 'x', 'views', '[]', 1, 'UTC', 0, 'hits', 0, 0)`,
   ).run();
   const journal = JournalLog.writer(dataDir, { sync: "normal", shared: JournalLog.shared() });
-  return { dataDir, db, journal, folder: new Folder(db, 100) };
+  return { dataDir, db, journal, folder: new RollupWriter(db, 100) };
 }
 
 /** Journals a batch of `hits` hits on counter f1, on page `page`, by one new visitor. */

@@ -42,8 +42,8 @@ export async function writeBatch(
     return (await client.query<T>({ name: statementName(sql), text: sql, values: params })).rows;
   };
 
-  const fresh = await q("INSERT INTO batches (id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id", [batchId]);
-  if (fresh.length === 0) return undefined;
+  const firstTime = await q("INSERT INTO batches (id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id", [batchId]);
+  if (firstTime.length === 0) return undefined;
 
   const ids = [...counters.keys()].sort();
   const alive = new Set(

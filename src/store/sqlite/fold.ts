@@ -24,7 +24,7 @@ const MAX_KNOWN_KEYS = 100_000;
  */
 const ROWS_PER_FOLD = 20_000;
 
-export class Folder {
+export class RollupWriter {
   private readonly bulk: Bulk;
   /** Journal rows merged but not yet in the rollups: up to and including seq `absorbedTo`. */
   private absorbed = new Map<string, CounterDelta>();

@@ -14,7 +14,7 @@ import { CHANGE_COLUMNS } from "../counter-columns.js";
 import { unavailable } from "../errors.js";
 import type { Batch, CounterChange, CounterListing, CurrentTotals, DimCount, SeriesPoint, Store } from "../store.js";
 import { INSERT_COUNTER, type RawCounter, toColumn, toRow } from "./counter-rows.js";
-import { Folder } from "./fold.js";
+import { RollupWriter } from "./fold.js";
 import { FoldClient, type WriteStatement } from "./fold-client.js";
 import { JournalLog } from "./journal-log.js";
 import { LiveFigures } from "./live-figures.js";
@@ -23,7 +23,7 @@ import { openRollups } from "./open.js";
 import { type ReadRequest, readClient } from "./read-client.js";
 
 export interface SqliteOptions {
-  /** Folder for hitcounter.db and journal/. */
+  /** RollupWriter for hitcounter.db and journal/. */
   dataDir: string;
   sync?: "normal" | "full";
   dimCap?: number;
@@ -59,7 +59,7 @@ export function openSqlite(opts: SqliteOptions): Store {
     db = openRollups(opts.dataDir, sync);
     journal = JournalLog.writer(opts.dataDir, { sync, shared, onDamage: damaged });
     // Recovery: a killed process leaves committed batches in the journal; fold them now.
-    const folder = new Folder(db, cap);
+    const folder = new RollupWriter(db, cap);
     recovered = folder.foldAll(journal);
     journal.forget(recovered);
     journal.continueAfter(recovered);

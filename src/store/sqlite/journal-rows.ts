@@ -23,10 +23,10 @@ export type HourEntry = [id: string, hits: number, hour: number, dims: number[],
 const TABLED = 2;
 
 /**
- * The journal row of a batch. `fresh[i]` is entry i's new visitors (the hashes not counted
+ * The journal row of a batch. `newVisitors[i]` is entry i's new visitors (the hashes not counted
  * on their day yet), or undefined to leave the entry out (its counter was deleted).
  */
-export function encodeBatch(batch: Batch, fresh: readonly (string[] | undefined)[]): string {
+export function encodeBatch(batch: Batch, newVisitors: readonly (string[] | undefined)[]): string {
   const strings = batch.values.slice();
   const out: unknown[] = [TABLED, strings];
   // Entries of one batch nearly all share one hour (per time zone): look up only a new one.
@@ -34,7 +34,7 @@ export function encodeBatch(batch: Batch, fresh: readonly (string[] | undefined)
   let lastPlace = 0;
   let hourPlaces: Map<string, number> | undefined;
   for (let i = 0; i < batch.entries.length; i++) {
-    const visitors = fresh[i];
+    const visitors = newVisitors[i];
     if (!visitors) continue;
     const e = batch.entries[i] as BatchEntry;
     if (e.hour !== lastHour) {

@@ -89,18 +89,18 @@ export class LiveFigures {
     const last = this.journal.lastSeq;
     if (!l || foldedTo === undefined || foldedTo >= last) return;
     const rows = this.journal.read(foldedTo, last, Number.MAX_SAFE_INTEGER);
-    const d = mergeEntries(rows.map((r) => r.data)).get(id);
-    if (!d) return;
+    const delta = mergeEntries(rows.map((r) => r.data)).get(id);
+    if (!delta) return;
     // As the fold will: every visitor the journal holds as new counts once, on its day.
     const freshByDay = new Map<string, number>();
-    for (const [hash, hour] of d.visitors) {
+    for (const [hash, hour] of delta.visitors) {
       const day = hour.slice(0, 10);
       this.visitors.record(l, day, hash, last);
       freshByDay.set(day, (freshByDay.get(day) ?? 0) + 1);
     }
-    l.hits += d.hits;
-    l.visitors += d.visitors.size;
-    for (const [day, hits] of d.days) {
+    l.hits += delta.hits;
+    l.visitors += delta.visitors.size;
+    for (const [day, hits] of delta.days) {
       const prev = this.dayFromDb(id, day);
       l.days.set(day, { day, hits: prev.hits + hits, visitors: prev.visitors + (freshByDay.get(day) ?? 0) });
     }
@@ -129,7 +129,7 @@ export class LiveFigures {
     }
     const out = new Map<string, CommittedTotals>();
     // Per entry, its new visitors for the journal (undefined: the counter was deleted).
-    const fresh: (string[] | undefined)[] = [];
+    const newVisitors: (string[] | undefined)[] = [];
     // The counters' live figures and their totals after this batch, and the new visitors
     // ([figures, day, hash] triples, flat): memory moves only once the append succeeded.
     const touched: [Figures, CommittedTotals][] = [];
@@ -140,7 +140,7 @@ export class LiveFigures {
       const id = e.counterId;
       const l = this.of(id);
       if (!l) {
-        fresh.push(undefined); // deleted while its hits were pending
+        newVisitors.push(undefined); // deleted while its hits were pending
         continue;
       }
       if (e.hour !== hour) {
@@ -154,7 +154,7 @@ export class LiveFigures {
         news.push(hash);
         adds.push(l, day, hash);
       }
-      fresh.push(news);
+      newVisitors.push(news);
       let t = out.get(id);
       if (!t) {
         t = { hits: l.hits, visitors: l.visitors, days: [] };
@@ -174,7 +174,7 @@ export class LiveFigures {
       dt.visitors += news.length;
     }
     // The commit point: once this append returns, the batch survives kill -9.
-    this.journal.write(encodeBatch(batch, fresh));
+    this.journal.write(encodeBatch(batch, newVisitors));
     this.recentBatches.add(batch.id);
     if (this.recentBatches.size > RECENT_BATCHES)
       this.recentBatches.delete(this.recentBatches.values().next().value as string);
