@@ -7,13 +7,25 @@
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import { DEFAULT_DIM_CAP, OTHER } from "../caps.js";
-import { CHANGE_COLUMNS } from "../counter-columns.js";
 import { mergeBatch } from "../delta-merger.js";
 import { unavailable } from "../errors.js";
+import {
+  breakdownQuery,
+  CHANGE_COLUMNS,
+  changeValue,
+  insertCounter,
+  insertValues,
+  listQuery,
+  POSTGRES_PARAM,
+  type RawCounter,
+  ROLLUP_TABLES,
+  seriesQuery,
+  toListing,
+  toRow,
+} from "../sql/vocabulary.js";
 import type {
   CommittedTotals,
   CounterChange,
-  CounterListing,
   CurrentTotals,
   DayTotals,
   DimCount,
@@ -22,7 +34,8 @@ import type {
 } from "../store.js";
 import { writeBatch } from "./batch-writer.js";
 import { connect, fromServer, retryable } from "./connection.js";
-import { type RawCounter, toRow } from "./counter-rows.js";
+
+const INSERT_COUNTER = insertCounter(POSTGRES_PARAM);
 
 export interface PostgresOptions {
   url: string;
@@ -79,7 +92,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
   };
 
   const deleteCounts = async (c: pg.PoolClient, id: string) => {
-    for (const t of ["daily", "hourly", "dims", "dim_counts", "visitor_days"]) {
+    for (const t of ROLLUP_TABLES) {
       db.statements++;
       await c.query(`DELETE FROM ${t} WHERE counter_id = $1`, [id]);
     }
@@ -92,24 +105,8 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
     health: () => ({ lostRecords: 0, problems: [] }),
     async createCounter(row) {
       await query(
-        `INSERT INTO counters (id, token_hash, label, origins, public, time_zone, dedupe_seconds, show,
-           honor_privacy, created_at, hits, visitors, revision)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-        [
-          row.id,
-          row.tokenHash,
-          row.label,
-          JSON.stringify(row.origins),
-          row.public,
-          row.timeZone,
-          row.dedupeSeconds,
-          row.show,
-          row.honorPrivacySignals,
-          row.createdAt,
-          row.hits,
-          row.visitors,
-          row.revision,
-        ],
+        INSERT_COUNTER,
+        insertValues(row, (b) => b),
       );
     },
     async getCounter(id) {
@@ -127,7 +124,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
       const keys = Object.keys(settings) as (keyof CounterChange)[];
       if (keys.length === 0) return;
       const sets = keys.map((k, i) => `${CHANGE_COLUMNS[k]} = $${i + 2}`).join(", ");
-      const values = keys.map((k) => (k === "origins" ? JSON.stringify(settings[k]) : settings[k]));
+      const values = keys.map((k) => changeValue(k, settings[k], (b) => b));
       await query(`UPDATE counters SET ${sets}, revision = revision + 1 WHERE id = $1`, [id, ...values]);
     },
     async setHits(id, hits) {
@@ -234,27 +231,13 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
       await query("DELETE FROM batches WHERE at < now() - interval '1 day'");
     },
     async daily(id, from, to) {
-      return query<SeriesPoint>(
-        "SELECT day AS bucket, hits, visitors FROM daily WHERE counter_id = $1 AND day BETWEEN $2 AND $3 ORDER BY day",
-        [id, from, to],
-        reads,
-      );
+      return query<SeriesPoint>(seriesQuery("daily", POSTGRES_PARAM), [id, from, to], reads);
     },
     async hourly(id, fromHour, toHour) {
-      return query<SeriesPoint>(
-        `SELECT hour AS bucket, hits, visitors FROM hourly WHERE counter_id = $1 AND hour BETWEEN $2 AND $3
-         ORDER BY hour`,
-        [id, fromHour, toHour],
-        reads,
-      );
+      return query<SeriesPoint>(seriesQuery("hourly", POSTGRES_PARAM), [id, fromHour, toHour], reads);
     },
     async breakdown(id, dim, from, to, limit) {
-      return query<DimCount>(
-        `SELECT value, sum(hits) AS hits FROM dims WHERE counter_id = $1 AND dim = $2 AND day BETWEEN $3 AND $4
-         GROUP BY value ORDER BY hits DESC, value LIMIT $5`,
-        [id, dim, from, to, limit],
-        reads,
-      );
+      return query<DimCount>(breakdownQuery(POSTGRES_PARAM), [id, dim, from, to, limit], reads);
     },
     async deleteBreakdownValue(id, dim, value) {
       await transaction(async (c) => {
@@ -272,14 +255,8 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
       });
     },
     async listCounters(sort, day, limit) {
-      const order = sort === "created" ? "c.created_at DESC, c.id" : `"hitsToday" DESC, c.created_at DESC`;
-      return query<CounterListing>(
-        `SELECT c.id, c.label, c.created_at AS "createdAt", c.hits, COALESCE(d.hits, 0) AS "hitsToday", c.blocked
-         FROM counters c LEFT JOIN daily d ON d.counter_id = c.id AND d.day = $1
-         ORDER BY ${order} LIMIT $2`,
-        [day, limit],
-        reads,
-      );
+      const rows = await query<Parameters<typeof toListing>[0]>(listQuery(sort, POSTGRES_PARAM), [day, limit], reads);
+      return rows.map(toListing);
     },
     async close() {
       await Promise.all([pool.end(), reads.end()]);

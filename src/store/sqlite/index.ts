@@ -10,10 +10,19 @@
 import { randomBytes } from "node:crypto";
 import type Database from "better-sqlite3";
 import { DEFAULT_DIM_CAP, OTHER } from "../caps.js";
-import { CHANGE_COLUMNS } from "../counter-columns.js";
 import { unavailable } from "../errors.js";
-import type { Batch, CounterChange, CounterListing, CurrentTotals, DimCount, SeriesPoint, Store } from "../store.js";
-import { INSERT_COUNTER, type RawCounter, toColumn, toRow } from "./counter-rows.js";
+import {
+  CHANGE_COLUMNS,
+  changeValue,
+  insertCounter,
+  insertValues,
+  type RawCounter,
+  ROLLUP_TABLES,
+  SQLITE_PARAM,
+  toListing,
+  toRow,
+} from "../sql/vocabulary.js";
+import type { Batch, CounterChange, CurrentTotals, DimCount, SeriesPoint, Store } from "../store.js";
 import { RollupWriter } from "./fold.js";
 import { FoldClient, type WriteStatement } from "./fold-client.js";
 import { JournalLog } from "./journal-log.js";
@@ -21,6 +30,10 @@ import { LiveFigures } from "./live-figures.js";
 import { lockDataDir } from "./lock.js";
 import { openRollups } from "./open.js";
 import { type ReadRequest, readClient } from "./read-client.js";
+
+/** SQLite keeps booleans as 0/1. */
+const sqliteBool = (b: boolean) => (b ? 1 : 0);
+const INSERT_COUNTER = insertCounter(SQLITE_PARAM);
 
 export interface SqliteOptions {
   /** RollupWriter for hitcounter.db and journal/. */
@@ -103,9 +116,7 @@ export function openSqlite(opts: SqliteOptions): Store {
 
   /** Statements that drop a counter's rollups, then run `then` on its row. */
   const clearRollups = (id: string, then: string): WriteStatement[] => [
-    ...["daily", "hourly", "dims", "dim_counts", "visitor_days"].map(
-      (t): WriteStatement => [`DELETE FROM ${t} WHERE counter_id = ?`, [id]],
-    ),
+    ...ROLLUP_TABLES.map((t): WriteStatement => [`DELETE FROM ${t} WHERE counter_id = ?`, [id]]),
     [then, [id]],
   ];
 
@@ -124,26 +135,7 @@ export function openSqlite(opts: SqliteOptions): Store {
     capabilities: { sharedByNodes: false, commitConcurrency: 1 },
     health: () => health,
     async createCounter(row) {
-      await write([
-        [
-          INSERT_COUNTER,
-          {
-            id: row.id,
-            token_hash: row.tokenHash,
-            label: row.label,
-            origins: JSON.stringify(row.origins),
-            public: row.public ? 1 : 0,
-            time_zone: row.timeZone,
-            dedupe_seconds: row.dedupeSeconds,
-            show: row.show,
-            honor_privacy: row.honorPrivacySignals ? 1 : 0,
-            created_at: row.createdAt,
-            hits: row.hits,
-            visitors: row.visitors,
-            revision: row.revision,
-          },
-        ],
-      ]);
+      await write([[INSERT_COUNTER, insertValues(row, sqliteBool)]]);
     },
     async getCounter(id) {
       const r = q.getCounter.get(id) as RawCounter | undefined;
@@ -166,7 +158,7 @@ export function openSqlite(opts: SqliteOptions): Store {
       await write([
         [
           `UPDATE counters SET ${sets}, revision = revision + 1 WHERE id = ?`,
-          [...keys.map((k) => toColumn(k, settings[k])), id],
+          [...keys.map((k) => changeValue(k, settings[k], sqliteBool)), id],
         ],
       ]);
     },
@@ -241,10 +233,8 @@ export function openSqlite(opts: SqliteOptions): Store {
     async listCounters(sort, day, limit) {
       await settle();
       const kind = sort === "created" ? "listCreated" : "listHitsToday";
-      const rows = (await reads.ask({ kind, params: [day, limit] })) as (Omit<CounterListing, "blocked"> & {
-        blocked: number;
-      })[];
-      return rows.map((r) => ({ ...r, blocked: r.blocked === 1 }));
+      const rows = (await reads.ask({ kind, params: [day, limit] })) as Parameters<typeof toListing>[0][];
+      return rows.map(toListing);
     },
     close() {
       closing ??= shutdown();

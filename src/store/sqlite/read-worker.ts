@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
 import type { Answer } from "../../workers/requests.js";
-import { LIST_COUNTERS } from "./counter-rows.js";
+import { breakdownQuery, listQuery, SQLITE_PARAM, seriesQuery } from "../sql/vocabulary.js";
 import type { ReadRequest } from "./read-client.js";
 
 const { dataDir } = workerData as { dataDir: string };
@@ -15,18 +15,11 @@ const db = new Database(join(dataDir, "hitcounter.db"), { readonly: true });
 db.pragma("busy_timeout = 5000");
 
 const statements: Record<ReadRequest["kind"], Database.Statement> = {
-  daily: db.prepare(
-    "SELECT day AS bucket, hits, visitors FROM daily WHERE counter_id = ? AND day >= ? AND day <= ? ORDER BY day",
-  ),
-  hourly: db.prepare(
-    "SELECT hour AS bucket, hits, visitors FROM hourly WHERE counter_id = ? AND hour >= ? AND hour <= ? ORDER BY hour",
-  ),
-  breakdown: db.prepare(
-    `SELECT value, SUM(hits) AS hits FROM dims WHERE counter_id = ? AND dim = ? AND day >= ? AND day <= ?
-     GROUP BY value ORDER BY hits DESC, value LIMIT ?`,
-  ),
-  listCreated: db.prepare(`${LIST_COUNTERS} ORDER BY c.created_at DESC, c.id LIMIT ?`),
-  listHitsToday: db.prepare(`${LIST_COUNTERS} ORDER BY hitsToday DESC, c.created_at DESC LIMIT ?`),
+  daily: db.prepare(seriesQuery("daily", SQLITE_PARAM)),
+  hourly: db.prepare(seriesQuery("hourly", SQLITE_PARAM)),
+  breakdown: db.prepare(breakdownQuery(SQLITE_PARAM)),
+  listCreated: db.prepare(listQuery("created", SQLITE_PARAM)),
+  listHitsToday: db.prepare(listQuery("hits_today", SQLITE_PARAM)),
 };
 
 parentPort?.on("message", (m: { n: number; request: ReadRequest }) => {
