@@ -1,23 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { LiveCounter } from "../../src/counters/registry.js";
-import { DEFAULT_SETTINGS } from "../../src/counters/settings.js";
+import { DEFAULT_SETTINGS, newCounterRow } from "../../src/counters/settings.js";
 import { Tally } from "../../src/counters/tally.js";
 import type { Hit } from "../../src/hit.js";
 import { PendingBatch } from "../../src/ingest/aggregator.js";
 import { mergeBatch } from "../../src/store/delta-merger.js";
 
 function live(id: string): LiveCounter {
-  const row = {
-    ...DEFAULT_SETTINGS,
-    id,
-    tokenHash: "x",
-    createdAt: 0,
-    hits: 0,
-    visitors: 0,
-    revision: 0,
-    blocked: false,
-  };
+  const row = newCounterRow(DEFAULT_SETTINGS, { id, tokenHash: "x", createdAt: 0, hits: 0 });
   return { row, pending: 0, today: { day: "2026-11-24", hits: 0, visitors: 0 }, lastUsed: 0, tally: new Tally() };
 }
 

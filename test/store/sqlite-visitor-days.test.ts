@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { test } from "node:test";
-import { DEFAULT_SETTINGS } from "../../src/counters/settings.js";
+import { DEFAULT_SETTINGS, newCounterRow } from "../../src/counters/settings.js";
 import { openSqlite } from "../../src/store/sqlite/index.js";
 import { SeenHashes } from "../../src/store/sqlite/seen-hashes.js";
 import { batchOf } from "../helpers/batch.js";
@@ -37,16 +37,7 @@ test("the compact set: every added hash is found, another epoch finds none, a fu
 
 test("a store whose visitor budget runs out still counts each visitor once a day, before and after folds", async () => {
   const store = openSqlite({ dataDir: tempDir(), visitorBudgetBytes: 60_000 });
-  await store.createCounter({
-    ...DEFAULT_SETTINGS,
-    id: "busy1",
-    tokenHash: "x",
-    createdAt: 0,
-    hits: 0,
-    visitors: 0,
-    revision: 0,
-    blocked: false,
-  });
+  await store.createCounter(newCounterRow(DEFAULT_SETTINGS, { id: "busy1", tokenHash: "x", createdAt: 0, hits: 0 }));
   const visitors = hashes(6000);
   const day = "2026-11-24";
   let totalHits = 0;
