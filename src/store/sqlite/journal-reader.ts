@@ -10,6 +10,7 @@ import type { JournalRecord } from "./journal-log.js";
 import { findRecord, HEADER, recordAt } from "./journal-records.js";
 
 const SEGMENT = /^(\d+)\.log$/;
+let scratch = Buffer.allocUnsafe(64 * 1024);
 
 export interface Cursor {
   /** The segment's file name's number: the seq of its first record. */
@@ -157,8 +158,11 @@ export class SegmentReader {
 export function readRecords(c: Cursor, upTo: number, limit: number, take: (seq: number, data: string) => void): number {
   const size = fstatSync(c.fd).size;
   if (size <= c.offset) return 0;
-  const chunk = Buffer.allocUnsafe(size - c.offset);
-  const got = readSync(c.fd, chunk, 0, chunk.length, c.offset);
+  // One buffer per thread, grown as needed and reused: a new one per read was megabytes of
+  // garbage a second for the fold worker. Records leave it as strings, so reuse is safe.
+  if (scratch.length < size - c.offset) scratch = Buffer.allocUnsafe(2 ** Math.ceil(Math.log2(size - c.offset)));
+  const chunk = scratch;
+  const got = readSync(c.fd, chunk, 0, size - c.offset, c.offset);
   let at = 0;
   let n = 0;
   while (n < limit && c.seq < upTo) {
