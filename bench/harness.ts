@@ -144,6 +144,22 @@ export function cpuPerHit(pid: number, before: Map<number, number>, after: Map<n
   return { main: (main / hits) * 1e6, others: (others / hits) * 1e6 };
 }
 
+/**
+ * The environment of a hitcounter server under load: on `port`, over `dataDir`, trusting the
+ * load generator's X-Forwarded-For (its visitors), with limits no bench load reaches.
+ */
+export function serverEnv(port: number, dataDir: string): Record<string, string> {
+  return {
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    HITCOUNTER_DATA: dataDir,
+    TRUST_PROXY: "1",
+    LOG_LEVEL: "warn",
+    CREATE_RATE_PER_HOUR: "1000000",
+    REQUEST_RATE_PER_MINUTE: "100000000",
+  };
+}
+
 /** A process's resident memory now and at its peak, in MB (Linux /proc). */
 export function rssMb(pid: number): { now: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");

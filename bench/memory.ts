@@ -4,7 +4,7 @@
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createCounters, load, rssMb, startNode, stop, tempDir, waitHttp } from "./harness.js";
+import { createCounters, load, rssMb, serverEnv, startNode, stop, tempDir, waitHttp } from "./harness.js";
 
 const PORT = 8183;
 const DISTINCT = Number(process.env.BENCH_DISTINCT ?? 2_000_000);
@@ -14,15 +14,7 @@ export const RSS_BUDGET_MB = 200;
 
 export async function memoryBench(): Promise<string> {
   const dataDir = tempDir();
-  const env = {
-    PORT: String(PORT),
-    HOST: "127.0.0.1",
-    HITCOUNTER_DATA: dataDir,
-    TRUST_PROXY: "1",
-    LOG_LEVEL: "warn",
-    CREATE_RATE_PER_HOUR: "1000000",
-    REQUEST_RATE_PER_MINUTE: "100000000",
-  };
+  const env = serverEnv(PORT, dataDir);
   const url = `http://127.0.0.1:${PORT}`;
   let server = startNode(0, ["src/main.ts", "serve"], env);
   await waitHttp(`${url}/healthz`, server);

@@ -22,6 +22,7 @@ import {
   row,
   rssMb,
   SECONDS,
+  serverEnv,
   startNode,
   stop,
   tempDir,
@@ -127,16 +128,7 @@ async function hitcounterRun(
 ): Promise<string> {
   const dataDir = tempDir();
   const servers = Array.from({ length: opts.nodes }, (_, i) =>
-    startNode(0, ["src/main.ts", "serve"], {
-      PORT: String(HC_PORT + i),
-      HOST: "127.0.0.1",
-      HITCOUNTER_DATA: dataDir,
-      TRUST_PROXY: "1",
-      LOG_LEVEL: "warn",
-      CREATE_RATE_PER_HOUR: "1000000",
-      REQUEST_RATE_PER_MINUTE: "100000000",
-      ...opts.backend.env,
-    }),
+    startNode(0, ["src/main.ts", "serve"], { ...serverEnv(HC_PORT + i, dataDir), ...opts.backend.env }),
   );
   const urls = servers.map((_, i) => `http://127.0.0.1:${HC_PORT + i}`);
   for (const [i, s] of servers.entries()) await waitHttp(`${urls[i]}/healthz`, s);

@@ -5,11 +5,11 @@
 
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { changed, type Registry } from "../counters/registry.js";
+import { hashToken, tokenMatches } from "../counters/tokens.js";
 import { AppError, badRequest, notFound, unauthorized } from "../errors.js";
 import type { Committer } from "../ingest/committer.js";
 import type { Store } from "../store/store.js";
 import { bearer } from "./access.js";
-import { safeEqual } from "./admin-token.js";
 import { idParams } from "./counters-api.js";
 
 export interface AdminDeps {
@@ -35,11 +35,14 @@ const listQuery = {
 } as const;
 
 export function adminApiRoutes(app: FastifyInstance, deps: AdminDeps): void {
+  // Compared as counter tokens are: by hash, in constant time (counters/tokens.ts).
+  const adminHash = deps.adminToken === undefined ? undefined : hashToken(deps.adminToken);
   const admitted = (req: FastifyRequest) => {
-    if (deps.adminToken === undefined) {
+    if (adminHash === undefined) {
       throw new AppError(404, "admin_off", "the operator's API is off on this server (ADMIN_TOKEN is not set)");
     }
-    if (!safeEqual(bearer(req), deps.adminToken)) throw unauthorized();
+    const token = bearer(req);
+    if (token === "" || !tokenMatches(token, adminHash)) throw unauthorized();
   };
   const audit = (req: FastifyRequest, action: string, target?: string) =>
     req.log.info({ admin: action, target, at: new Date(deps.now()).toISOString() }, `admin ${action}`);

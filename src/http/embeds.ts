@@ -84,7 +84,8 @@ async function answer(
   }
   const h = req.headers;
   const hit = buildHit({ counterId: "", ip, headers: h }, deps.proxies);
-  const wait = deps.guard.admit(ip, hit.imageProxy);
+  // The Hit holds the address key already: the guard counts by it too.
+  const wait = deps.guard.admit(hit.address, hit.imageProxy);
   if (wait > 0) return sendError(res, 429, deps.guard.refusal, ["retry-after", String(wait)]);
   const dot = file.lastIndexOf(".");
   const ext = dot > 0 ? file.slice(dot + 1) : "";

@@ -41,12 +41,13 @@ export class Guard {
   }
 
   /**
-   * Counts one request; 0 when it may go on, else the seconds to wait (Retry-After). `proxy`:
-   * the request comes from a real image proxy (image-proxy.ts), which fetches for many viewers.
+   * Counts one request of the client whose address key (client-address.ts) is `address`; 0
+   * when it may go on, else the seconds to wait (Retry-After). `proxy`: the request comes from
+   * a real image proxy (image-proxy.ts), which fetches for many viewers.
    */
-  admit(ip: string, proxy: boolean): number {
+  admit(address: string, proxy: boolean): number {
     const limit = proxy ? this.proxies : this.requests;
-    return limit.take(addressKey(ip)) ? 0 : limit.retryAfter();
+    return limit.take(address) ? 0 : limit.retryAfter();
   }
 }
 
@@ -56,7 +57,7 @@ export function guardRoutes(app: FastifyInstance, guard: Guard, proxies: ImagePr
     for (const [name, value] of SECURITY_HEADERS) reply.header(name, value);
     if (UNLIMITED.has(req.url)) return done();
     const ua = req.headers["user-agent"];
-    const wait = guard.admit(req.ip, proxies.is(ua, req.ip));
+    const wait = guard.admit(addressKey(req.ip), proxies.is(ua, req.ip));
     if (wait === 0) return done();
     reply.header("retry-after", String(wait));
     reply.code(429).send(guard.refusal);
