@@ -132,6 +132,27 @@ const CLOCK_TICKS = (() => {
   }
 })();
 
+/**
+ * CPU seconds PostgreSQL has used so far on this machine: every process named postgres, with
+ * the CPU of the ones that exited (backends of closed connections), which Linux adds to their
+ * parent's (the postmaster's) children's time when it reaps them.
+ */
+export function postgresCpu(): number {
+  let ticks = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (!stat.includes("(postgres)")) continue;
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks / CLOCK_TICKS;
+}
+
 /** Microseconds of CPU per hit between two threadCpu snapshots: [main thread, other threads]. */
 export function cpuPerHit(pid: number, before: Map<number, number>, after: Map<number, number>, hits: number) {
   let main = 0;

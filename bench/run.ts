@@ -19,6 +19,7 @@ import {
   HEADER,
   type LoadResult,
   load,
+  postgresCpu,
   row,
   rssMb,
   SECONDS,
@@ -144,6 +145,7 @@ async function hitcounterRun(
   const countedBefore = await Promise.all(urls.map((u) => metric(u, "hitcounter_hits_counted_total")));
   const pids = servers.map((s) => s.pid as number);
   const cpuBefore = pids.map(threadCpu);
+  const pgCpuBefore = postgresCpu();
   // Baseline and hitcounter loads alternate, each ratio to the baseline just before it.
   const ratios: number[] = [];
   let ok = 0;
@@ -164,6 +166,7 @@ async function hitcounterRun(
   // caused.
   await new Promise((res) => setTimeout(res, FOLD_WAIT_MS));
   const cpuAfter = pids.map(threadCpu);
+  const pgCpu = postgresCpu() - pgCpuBefore;
   const statements = (await Promise.all(urls.map((u) => metric(u, "hitcounter_store_statements")))).reduce(
     (s, n, i) => s + n - (statementsBefore[i] as number),
     0,
@@ -189,10 +192,21 @@ async function hitcounterRun(
       ? `   ok: ${ok} answered 200, ${committed} committed (in flight at the ends: ${committed - ok})`
       : `   FAILED: ${ok} answered, ${committed} committed, ${non2xx} non-2xx`,
   );
-  if (opts.backend.name === "SQLite" && cpuAfter[0]?.size) {
-    // Where the server's core went: the event loop, and the fold worker (plus libuv's pool).
-    const c = cpuPerHit(pids[0] as number, cpuBefore[0] as Map<number, number>, cpuAfter[0], total);
-    lines.push(`   server CPU per hit: main thread ${c.main.toFixed(0)} µs, other threads ${c.others.toFixed(0)} µs`);
+  if (cpuAfter[0]?.size) {
+    // Where the server's core went: the event loop, and the other threads (the SQLite fold
+    // worker, libuv's pool, V8's helpers), over every node.
+    let main = 0;
+    let others = 0;
+    for (const [i, pid] of pids.entries()) {
+      const c = cpuPerHit(pid, cpuBefore[i] as Map<number, number>, cpuAfter[i] as Map<number, number>, total);
+      main += c.main;
+      others += c.others;
+    }
+    lines.push(`   server CPU per hit: main thread ${main.toFixed(0)} µs, other threads ${others.toFixed(0)} µs`);
+  }
+  if (opts.backend.name === "PostgreSQL") {
+    // The database's own CPU over the measured loads and the fold after them (target: <= 15 µs).
+    lines.push(`   PostgreSQL CPU per hit: ${((pgCpu / total) * 1e6).toFixed(1)} µs`);
   }
   lines.push(`   server RSS after the loads: ${rss.now.toFixed(0)} MB (peak ${rss.peak.toFixed(0)} MB)`);
   if (statements > 0) {

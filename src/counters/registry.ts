@@ -2,7 +2,7 @@
 // hits. A counter is read from the store once, when first seen; unknown ids are remembered in
 // a bounded negative cache so a flood of random ids costs no store read after the first.
 // This module is the only writer of a LiveCounter's fields: everyone else changes one through
-// the functions below (used, pending, committed, refreshed, replaced, changed), so the rule
+// the functions below (used, pending, committed, added, refreshed, replaced, changed), so the rule
 // that figures only move forward is written once.
 
 import type { CommittedTotals, CounterChange, CounterRow, CurrentTotals, DayTotals, Store } from "../store/store.js";
@@ -14,6 +14,8 @@ export interface LiveCounter {
   row: CounterRow;
   /** Hits accepted into a batch that has not committed yet. */
   pending: number;
+  /** Visitor hashes in those batches (each may be a new visitor): at most this many more. */
+  pendingVisitors: number;
   /** Today's committed figures, in the counter's time zone. */
   today: { day: string; hits: number; visitors: number };
   /** Last time (ms) this counter was hit or read; drives refresh and eviction. */
@@ -65,7 +67,7 @@ export class Registry {
     const today = await this.store.getDay(id, day);
     const existing = this.live.get(id); // loaded meanwhile by a concurrent call
     if (existing) return existing;
-    const live: LiveCounter = { row, pending: 0, today, lastUsed: this.now(), tally: new Tally() };
+    const live: LiveCounter = { row, pending: 0, pendingVisitors: 0, today, lastUsed: this.now(), tally: new Tally() };
     this.evictIfFull();
     this.live.set(id, live);
     return live;
@@ -77,6 +79,7 @@ export class Registry {
     const live: LiveCounter = {
       row,
       pending: 0,
+      pendingVisitors: 0,
       today: { day: localBucket(row.timeZone, this.now()).day, hits: 0, visitors: 0 },
       lastUsed: this.now(),
       tally: new Tally(),
@@ -132,9 +135,10 @@ export function used(c: LiveCounter, now: number): void {
   c.lastUsed = now;
 }
 
-/** `n` hits joined a batch (positive) or left one, committed or failed (negative). */
-export function pending(c: LiveCounter, n: number): void {
+/** `n` hits (with `visitors` hashes) joined a batch (positive) or left one, committed or failed (negative). */
+export function pending(c: LiveCounter, n: number, visitors = 0): void {
   c.pending += n;
+  c.pendingVisitors += visitors;
 }
 
 /**
@@ -160,9 +164,31 @@ export function committed(c: LiveCounter, totals: CommittedTotals, today: string
   forward(c, totals.hits, totals.visitors, day);
 }
 
-/** What the store holds now (other nodes' commits included), re-read by counters/refresh.ts. */
+/**
+ * A batch holding the counter's hits committed, in a store that answers with what it added
+ * (commitReturns "added"): the node's figures grow by it. They stay a lower bound of the stored
+ * ones, since a refresh never counts a batch that is still pending here (refreshed()).
+ */
+export function added(c: LiveCounter, gained: CommittedTotals, today: string): void {
+  c.row.hits += gained.hits;
+  c.row.visitors += gained.visitors;
+  for (const d of gained.days) {
+    if (d.day !== today) continue;
+    if (c.today.day === today)
+      c.today = { day: today, hits: c.today.hits + d.hits, visitors: c.today.visitors + d.visitors };
+    else if (c.today.day < today) c.today = { day: today, hits: d.hits, visitors: d.visitors };
+  }
+}
+
+/**
+ * What the store holds now (other nodes' commits included), re-read by counters/refresh.ts.
+ * A batch of this node's still pending may be in it already, or not; its answer will add it
+ * (added()), so it is taken off here: a lower bound either way, never a hit twice.
+ */
 export function refreshed(c: LiveCounter, f: CurrentTotals): void {
-  forward(c, f.hits, f.visitors, f.today);
+  const v = c.pendingVisitors;
+  const today = { day: f.today.day, hits: f.today.hits - c.pending, visitors: f.today.visitors - v };
+  forward(c, f.hits - c.pending, f.visitors - v, today);
 }
 
 /**
@@ -170,8 +196,9 @@ export function refreshed(c: LiveCounter, f: CurrentTotals): void {
  * taken as it is, even lower. Updated in place, so hits pending on this copy stay counted.
  */
 export function replaced(c: LiveCounter, row: CounterRow, today: DayTotals): void {
-  Object.assign(c.row, row);
-  c.today = today;
+  // Less what is pending here, as in refreshed(): the stored figures may hold it already.
+  Object.assign(c.row, row, { hits: row.hits - c.pending, visitors: row.visitors - c.pendingVisitors });
+  c.today = { day: today.day, hits: today.hits - c.pending, visitors: today.visitors - c.pendingVisitors };
 }
 
 /** Settings, the token hash or the block changed through this node (already stored). */

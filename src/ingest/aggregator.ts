@@ -78,8 +78,8 @@ export class PendingBatch implements Batch {
     if (!this.visitors.has(visitor)) {
       this.visitors.add(visitor);
       e.visitors.push(visitor);
-    }
-    pending(live, 1);
+      pending(live, 1, 1);
+    } else pending(live, 1);
     this.size++;
   }
 

@@ -8,7 +8,7 @@
 // network and the database); hits arriving meanwhile form the next batch. A batch that fails
 // is answered "not counted" and leaves no trace.
 
-import { committed, pending } from "../counters/registry.js";
+import { added, committed, pending } from "../counters/registry.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { Store } from "../store/store.js";
 import { localBucket } from "../time/zone.js";
@@ -23,6 +23,12 @@ export class Committer {
   private openedAt = 0;
   private sizeSeen = 0;
   private readonly committing = new Set<Promise<void>>();
+  /**
+   * Commits whose answer was lost, retried by the store until the database tells: they wait,
+   * mostly, so they don't hold a place among the `concurrency` (new batches then meet the
+   * outage at once and are answered unavailable, rather than wait behind them).
+   */
+  private readonly doubtful = new Set<Promise<void>>();
   private scheduled = false;
   /** Hits in the open batch plus the one being committed: bounded by maxPending. */
   private inFlight = 0;
@@ -64,19 +70,25 @@ export class Committer {
 
   /** Commits the open batch now. */
   private start(): void {
-    const c: Promise<void> = this.commit(this.open).finally(() => {
+    const doubt = () => {
       this.committing.delete(c);
+      this.doubtful.add(c);
+      if (this.open.size > 0 && !this.scheduled) this.run();
+    };
+    const c: Promise<void> = this.commit(this.open, doubt).finally(() => {
+      this.committing.delete(c);
+      this.doubtful.delete(c);
       if (this.open.size > 0 && !this.scheduled) this.run();
     });
     this.committing.add(c);
   }
 
-  private async commit(batch: PendingBatch): Promise<void> {
+  private async commit(batch: PendingBatch, doubt: () => void): Promise<void> {
     this.open = new PendingBatch();
     this.sizeSeen = 0;
     const started = performance.now();
     try {
-      const totals = await this.store.applyBatch(batch);
+      const totals = await this.store.applyBatch(batch, doubt);
       this.metrics.flushSeconds.observe((performance.now() - started) / 1000);
       this.metrics.batchSize.observe(batch.size);
       this.metrics.countedHits(batch.size);
@@ -84,23 +96,27 @@ export class Committer {
       // Most counters of a batch share a time zone: find today once per zone met in a row.
       let zone = "";
       let today = "";
+      const adds = this.store.capabilities.commitReturns === "added";
       for (const e of batch.entries) {
-        pending(e.live, -e.hits);
+        pending(e.live, -e.hits, -e.visitors.length);
         const t = totals.get(e.counterId);
         if (!t) continue;
+        // A counter with several entries (its hour turned) has one answer: taken once.
+        totals.delete(e.counterId);
         if (e.live.row.timeZone !== zone) {
           zone = e.live.row.timeZone;
           today = localBucket(zone, now).day;
         }
         // Concurrent commits may finish out of order: the registry keeps figures moving forward.
-        committed(e.live, t, today);
+        if (adds) added(e.live, t, today);
+        else committed(e.live, t, today);
       }
       batch.resolve();
       this.report.ok();
     } catch (err) {
       this.metrics.flushErrors.inc();
       this.report.failed(err);
-      for (const e of batch.entries) pending(e.live, -e.hits);
+      for (const e of batch.entries) pending(e.live, -e.hits, -e.visitors.length);
       batch.reject(err);
     } finally {
       this.inFlight -= batch.size;
@@ -113,7 +129,7 @@ export class Committer {
    * for, so it returns under steady load too.
    */
   async flush(): Promise<void> {
-    const waits: Promise<unknown>[] = [...this.committing];
+    const waits: Promise<unknown>[] = [...this.committing, ...this.doubtful];
     if (this.open.size > 0) {
       const open = this.open;
       // Past the concurrency, a finishing commit starts it (start's finally).

@@ -96,7 +96,7 @@ export interface CounterDelta {
   visitors: Map<string, string>;
 }
 
-/** What a counter looks like after a batch committed. */
+/** What a counter looks like after a batch committed (or what it gained: commitReturns). */
 export interface CommittedTotals {
   hits: number;
   visitors: number;
@@ -128,6 +128,8 @@ export interface StoreHealth {
   /** Journal records found damaged and skipped (their batches are lost). */
   lostRecords: number;
   problems: string[];
+  /** Where nodes share the store: whether this node folds the journal now (PostgreSQL). */
+  foldLeader?: boolean;
 }
 
 /** What a store can do, which the app wires itself by (never by the store's kind). */
@@ -136,6 +138,12 @@ export interface StoreCapabilities {
   sharedByNodes: boolean;
   /** Commits that may run at once (1 where writes are serial anyway). */
   commitConcurrency: number;
+  /**
+   * What applyBatch answers: each counter's totals after the batch ("totals", the default), or
+   * only what the batch added ("added": a store whose nodes don't learn other nodes' commits
+   * on their own, which the refresh then brings).
+   */
+  commitReturns?: "totals" | "added";
   /** SQL statements sent so far, where the store counts them (/metrics, the bench). */
   statements?: () => number;
 }
@@ -156,8 +164,12 @@ export interface Store {
   deleteCounter(id: string): Promise<void>;
   /** Clears all counts of a counter, keeping its settings. */
   resetCounter(id: string): Promise<void>;
-  /** Applies a batch in one transaction; a batch id already applied is skipped (idempotent). */
-  applyBatch(batch: Batch): Promise<Map<string, CommittedTotals>>;
+  /**
+   * Applies a batch in one transaction; a batch id already applied is skipped (idempotent).
+   * `inDoubt` is called if its commit's answer was lost and it is being retried until the
+   * database tells (the committer then stops counting it against its concurrency).
+   */
+  applyBatch(batch: Batch, inDoubt?: () => void): Promise<Map<string, CommittedTotals>>;
   /**
    * Current totals, one day's figures and the revision of several counters (other nodes' hits
    * and changes included); a deleted counter is missing from the answer.

@@ -1,7 +1,8 @@
 // A TCP proxy the test controls, between server nodes and PostgreSQL: `cut()` drops every open
 // connection and refuses new ones (a database restart or network cut); `restore()` undoes it;
-// `loseNextCommitAnswer()` lets the next COMMIT reach the database but cuts the connection
-// before its answer comes back (the case batch ids exist for).
+// `loseNextCommitAnswer()` lets the next batch commit (the PostgreSQL store's statement named
+// hc_commit, postgres/journal.ts) reach the database but cuts the connection before its answer
+// comes back (the case batch ids exist for).
 
 import net from "node:net";
 
@@ -28,11 +29,11 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
       s.on("error", () => {});
     }
     client.on("data", (chunk: Buffer) => {
-      if (armed && chunk.includes("COMMIT")) {
+      if (armed && chunk.includes("hc_commit")) {
         armed = false;
         lost++;
         severed = true;
-        // The database gets the COMMIT and then end-of-stream; the client never hears back.
+        // The database gets the commit and then end-of-stream; the client never hears back.
         upstream.end(chunk);
         client.destroy();
         return;

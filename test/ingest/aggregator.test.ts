@@ -9,7 +9,14 @@ import { mergeBatch } from "../../src/store/delta-merger.js";
 
 function live(id: string): LiveCounter {
   const row = newCounterRow(DEFAULT_SETTINGS, { id, tokenHash: "x", createdAt: 0, hits: 0 });
-  return { row, pending: 0, today: { day: "2026-11-24", hits: 0, visitors: 0 }, lastUsed: 0, tally: new Tally() };
+  return {
+    row,
+    pending: 0,
+    pendingVisitors: 0,
+    today: { day: "2026-11-24", hits: 0, visitors: 0 },
+    lastUsed: 0,
+    tally: new Tally(),
+  };
 }
 
 const hit = (page: string, referrerHost = ""): Hit => ({

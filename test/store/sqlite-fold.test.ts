@@ -5,9 +5,9 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import type Database from "better-sqlite3";
+import { encodeBatch } from "../../src/store/journal-rows.js";
 import { RollupWriter } from "../../src/store/sqlite/fold.js";
 import { JournalLog } from "../../src/store/sqlite/journal-log.js";
-import { encodeBatch } from "../../src/store/sqlite/journal-rows.js";
 import { openRollups } from "../../src/store/sqlite/open.js";
 import { batchOf } from "../helpers/batch.js";
 import { tempDir } from "../helpers/server.js";

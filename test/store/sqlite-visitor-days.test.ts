@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { test } from "node:test";
 import { DEFAULT_SETTINGS, newCounterRow } from "../../src/counters/settings.js";
+import { SeenHashes } from "../../src/store/seen-hashes.js";
 import { openSqlite } from "../../src/store/sqlite/index.js";
-import { SeenHashes } from "../../src/store/sqlite/seen-hashes.js";
 import { batchOf } from "../helpers/batch.js";
 import { tempDir } from "../helpers/server.js";
 

@@ -21,6 +21,8 @@ export const retryable = (err: unknown): boolean =>
   ["40P01", "40001"].includes(String((err as { code?: unknown }).code));
 
 export interface Connection {
+  /** How the node's sessions connect (the fold's own connection uses it too). */
+  settings: pg.ClientConfig;
   pool: pg.Pool;
   reads: pg.Pool;
   /** SQL statements sent so far (the bench's cost per hit). */
@@ -35,7 +37,7 @@ export async function connect(
   schema: string,
   warn: (message: string, err?: unknown) => void,
 ): Promise<Connection> {
-  const settings = {
+  const settings: pg.PoolConfig = {
     connectionString: url,
     application_name: "hitcounter",
     // Fail fast when the database is away, so hits are answered "unavailable" promptly.
@@ -67,6 +69,7 @@ export async function connect(
   }
 
   const db: Connection = {
+    settings,
     pool,
     reads,
     statements: 0,

@@ -1,13 +1,14 @@
-// The shared store for many nodes: PostgreSQL through node-postgres (pg). Batches are written
-// set-based (batch-writer.ts) and are idempotent by batch id, so a batch whose COMMIT answer
-// was lost is retried until the database says whether it landed: never lost, never twice.
-// Any other database failure is a StoreUnavailable (503, or X-Hit-Reason: unavailable)
-// rather than a crash; embeds keep showing the counts the node already holds.
+// The shared store for many nodes: PostgreSQL through node-postgres (pg), on SQLite's design.
+// A batch commits as one statement: its row in the journal table plus its new visitor hashes
+// (journal.ts), idempotent by batch id, so a batch whose answer was lost is retried until the
+// database says whether it landed: never lost, never twice. One node at a time folds every
+// node's journal rows into the rollups (fold.ts); reads add what is not folded yet, and stats
+// wait for the fold. Any other database failure is a StoreUnavailable (503, or X-Hit-Reason:
+// unavailable) rather than a crash; embeds keep showing the counts the node already holds.
 
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import { DEFAULT_DIM_CAP, OTHER } from "../caps.js";
-import { mergeBatch } from "../delta-merger.js";
 import { unavailable } from "../errors.js";
 import {
   breakdownQuery,
@@ -32,8 +33,9 @@ import type {
   SeriesPoint,
   Store,
 } from "../store.js";
-import { writeBatch } from "./batch-writer.js";
-import { connect, fromServer, retryable } from "./connection.js";
+import { connect, fromServer, outage } from "./connection.js";
+import { Fold } from "./fold.js";
+import { commitOf, StoredVisitors, unfolded } from "./journal.js";
 
 const INSERT_COUNTER = insertCounter(POSTGRES_PARAM);
 
@@ -44,6 +46,10 @@ export interface PostgresOptions {
   dimCap?: number;
   /** How long a batch whose COMMIT answer was lost is retried before giving up (ms). */
   inDoubtRetryMs?: number;
+  /** How often the fold leader folds the journal (ms). */
+  foldEveryMs?: number;
+  /** Memory for the visitor hashes a node remembers as stored (journal.ts); tests shrink it. */
+  storedVisitorsBytes?: number;
   /** Called when something goes wrong that no request will report (logging). */
   onWarning?: (message: string, err?: unknown) => void;
 }
@@ -64,32 +70,21 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
   const query = db.query.bind(db);
   const transaction = db.transaction.bind(db);
 
-  /** Figures after a batch that an earlier attempt already committed. */
-  const committedTotals = async (ids: string[], days: string[][]): Promise<Map<string, CommittedTotals>> => {
-    const out = new Map<string, CommittedTotals>();
-    for (const r of await query<{ id: string; hits: number; visitors: number }>(
-      "SELECT id, hits, visitors FROM counters WHERE id = ANY($1::text[])",
-      [ids],
-    )) {
-      out.set(r.id, { hits: r.hits, visitors: r.visitors, days: [] });
-    }
-    const dc: string[] = [];
-    const dd: string[] = [];
-    ids.forEach((id, i) => {
-      for (const d of days[i] ?? []) {
-        dc.push(id);
-        dd.push(d);
-      }
-    });
-    for (const r of await query<{ counter_id: string } & DayTotals>(
-      `SELECT d.counter_id, d.day, d.hits, d.visitors FROM daily d
-       JOIN unnest($1::text[], $2::text[]) AS w(c, day) ON d.counter_id = w.c AND d.day = w.day`,
-      [dc, dd],
-    )) {
-      out.get(r.counter_id)?.days.push({ day: r.day, hits: r.hits, visitors: r.visitors });
-    }
-    return out;
-  };
+  const fold = new Fold({
+    settings: db.settings,
+    pool,
+    schema,
+    everyMs: opts.foldEveryMs ?? 1_000,
+    cap,
+    count: () => db.statements++,
+    warn,
+  });
+  const settle = () => fold.settle().catch((err) => Promise.reject(unavailable(err)));
+  const stored = new StoredVisitors(opts.storedVisitorsBytes);
+  type Unfolded = { id: string; day: string; hits: number; visitors: number };
+  const notFolded = (ids: string[]) => unfolded((sql, params) => query<Unfolded>(sql, params), ids);
+  /** A counter's row or day as stored, with what the journal holds of it beyond. */
+  const plus = (t: CommittedTotals | undefined, day: string) => t?.days.find((d) => d.day === day);
 
   const deleteCounts = async (c: pg.PoolClient, id: string) => {
     for (const t of ROLLUP_TABLES) {
@@ -101,8 +96,13 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
   return {
     kind: "postgres",
     // A commit is mostly waiting on the network and the database: two may run at once.
-    capabilities: { sharedByNodes: true, commitConcurrency: 2, statements: () => db.statements },
-    health: () => ({ lostRecords: 0, problems: [] }),
+    capabilities: {
+      sharedByNodes: true,
+      commitConcurrency: 2,
+      commitReturns: "added",
+      statements: () => db.statements,
+    },
+    health: () => ({ lostRecords: 0, problems: [], foldLeader: fold.leading }),
     async createCounter(row) {
       await query(
         INSERT_COUNTER,
@@ -111,14 +111,20 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
     },
     async getCounter(id) {
       const [r] = await query<RawCounter & pg.QueryResultRow>("SELECT * FROM counters WHERE id = $1", [id]);
-      return r ? toRow(r) : undefined;
+      if (!r) return undefined;
+      const row = toRow(r);
+      const more = (await notFolded([id])).get(id);
+      row.hits += more?.hits ?? 0;
+      row.visitors += more?.visitors ?? 0;
+      return row;
     },
     async getDay(id, day) {
       const [r] = await query<DayTotals>("SELECT day, hits, visitors FROM daily WHERE counter_id = $1 AND day = $2", [
         id,
         day,
       ]);
-      return r ?? { day, hits: 0, visitors: 0 };
+      const more = plus((await notFolded([id])).get(id), day);
+      return { day, hits: (r?.hits ?? 0) + (more?.hits ?? 0), visitors: (r?.visitors ?? 0) + (more?.visitors ?? 0) };
     },
     async updateCounter(id, settings) {
       const keys = Object.keys(settings) as (keyof CounterChange)[];
@@ -128,7 +134,18 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
       await query(`UPDATE counters SET ${sets}, revision = revision + 1 WHERE id = $1`, [id, ...values]);
     },
     async setHits(id, hits) {
-      await query("UPDATE counters SET hits = $2, revision = revision + 1 WHERE id = $1", [id, hits]);
+      await transaction(async (c) => {
+        db.statements += 2;
+        // Locked first, so the fold is done with this counter and the next statement's snapshot
+        // sees the journal as it stands: what is still unfolded will be added, so it is taken off.
+        await c.query("SELECT id FROM counters WHERE id = $1 FOR UPDATE", [id]);
+        await c.query(
+          `UPDATE counters SET hits = $2 - COALESCE((SELECT sum(u.h) FROM journal j
+             CROSS JOIN LATERAL unnest(j.c, j.h) AS u(c, h) WHERE u.c = $1 AND j.seq > counters.reset_seq), 0),
+           revision = revision + 1 WHERE id = $1`,
+          [id, hits],
+        );
+      });
     },
     async deleteCounter(id) {
       await transaction(async (c) => {
@@ -140,43 +157,47 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
     async resetCounter(id) {
       await transaction(async (c) => {
         db.statements++;
-        // Lock the counter first, like batches do, so a reset and a batch serialise cleanly.
+        // Locked first, like the fold does, so a reset and a fold serialise cleanly; the journal
+        // rows there are now hold nothing of the counter any more (the fold and reads skip them).
         await c.query("SELECT id FROM counters WHERE id = $1 FOR UPDATE", [id]);
         await deleteCounts(c, id);
         db.statements++;
-        await c.query("UPDATE counters SET hits = 0, visitors = 0, revision = revision + 1 WHERE id = $1", [id]);
+        await c.query(
+          `UPDATE counters SET hits = 0, visitors = 0, revision = revision + 1,
+             reset_seq = (SELECT COALESCE(max(seq), 0) FROM journal) WHERE id = $1`,
+          [id],
+        );
       });
+      // Its hashes are gone from visitor_days: this node must send them again.
+      stored.clear();
     },
-    async applyBatch(batch) {
-      const counters = mergeBatch(batch);
-      const ids = [...counters.keys()];
-      const days = ids.map((id) => [...(counters.get(id)?.days.keys() ?? [])]);
+    async applyBatch(batch, onDoubt) {
+      const commit = commitOf(batch, stored);
       const deadline = Date.now() + inDoubtRetryMs;
       let inDoubt = false;
       for (let attempt = 1; ; attempt++) {
-        let result: Map<string, CommittedTotals> | undefined;
-        let commitSent = false;
+        let sent = false;
         try {
           const client = await pool.connect();
           try {
             db.statements++;
-            await client.query("BEGIN");
-            result = await writeBatch(client, batch.id, counters, cap, () => db.statements++);
-            commitSent = true;
-            db.statements++;
-            await client.query(result ? "COMMIT" : "ROLLBACK");
+            sent = true;
+            const r = await client.query<{ vc: string[]; vh: string[] }>(commit.query);
             client.release();
+            return commit.added(r.rows, inDoubt);
           } catch (err) {
             client.release(err as Error);
             throw err;
           }
-          // undefined: an earlier attempt whose answer was lost did commit this batch.
-          return result ?? (await committedTotals(ids, days));
         } catch (err) {
-          if (!inDoubt && retryable(err) && attempt < 5) continue;
-          // Before COMMIT was sent, or when the server itself refused it, nothing was written.
-          if (!inDoubt && (!commitSent || fromServer(err))) throw unavailable(err);
-          if (!inDoubt) warn(`batch ${batch.id}: COMMIT answer lost; retrying until the database tells`, err);
+          // Never sent, or answered with an error by the server: the batch did not land.
+          if (!inDoubt && (!sent || fromServer(err))) throw unavailable(err);
+          if (inDoubt && fromServer(err) && !outage(err)) throw unavailable(err);
+          // No answer: it may have landed. Ask again: the same statement lands it at most once.
+          if (!inDoubt) {
+            warn(`batch ${batch.id}: COMMIT answer lost; retrying until the database tells`, err);
+            onDoubt?.();
+          }
           inDoubt = true;
           if (Date.now() > deadline) {
             warn(`batch ${batch.id}: still in doubt after ${inDoubtRetryMs} ms; answered as not counted`, err);
@@ -204,9 +225,13 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
          LEFT JOIN daily d ON d.counter_id = w.id AND d.day = w.day`,
         [wanted.map((w) => w.id), wanted.map((w) => w.day)],
       );
+      const more = await notFolded(rows.map((r) => r.id));
       for (const r of rows) {
-        const today = { day: r.day, hits: r.dh, visitors: r.dv };
-        out.set(r.id, { hits: r.hits, visitors: r.visitors, today, revision: r.revision });
+        const m = more.get(r.id);
+        const d = plus(m, r.day);
+        const today = { day: r.day, hits: r.dh + (d?.hits ?? 0), visitors: r.dv + (d?.visitors ?? 0) };
+        const hits = r.hits + (m?.hits ?? 0);
+        out.set(r.id, { hits, visitors: r.visitors + (m?.visitors ?? 0), today, revision: r.revision });
       }
       return out;
     },
@@ -227,19 +252,25 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
     async forgetBefore(day) {
       await query("DELETE FROM salts WHERE day < $1", [day]);
       await query("DELETE FROM visitor_days WHERE day < $1", [day]);
+      stored.forgetBefore(day);
       // Batch ids only need to outlive the retries of their own batch.
       await query("DELETE FROM batches WHERE at < now() - interval '1 day'");
     },
     async daily(id, from, to) {
+      await settle();
       return query<SeriesPoint>(seriesQuery("daily", POSTGRES_PARAM), [id, from, to], reads);
     },
     async hourly(id, fromHour, toHour) {
+      await settle();
       return query<SeriesPoint>(seriesQuery("hourly", POSTGRES_PARAM), [id, fromHour, toHour], reads);
     },
     async breakdown(id, dim, from, to, limit) {
+      await settle();
       return query<DimCount>(breakdownQuery(POSTGRES_PARAM), [id, dim, from, to, limit], reads);
     },
     async deleteBreakdownValue(id, dim, value) {
+      // Folded first, or the value would come back with the rows not folded yet.
+      await settle();
       await transaction(async (c) => {
         db.statements += 3;
         // Locked like a batch, so no batch adds to the value's days between the two statements.
@@ -255,10 +286,12 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
       });
     },
     async listCounters(sort, day, limit) {
+      await settle();
       const rows = await query<Parameters<typeof toListing>[0]>(listQuery(sort, POSTGRES_PARAM), [day, limit], reads);
       return rows.map(toListing);
     },
     async close() {
+      await fold.close();
       await Promise.all([pool.end(), reads.end()]);
     },
   };

@@ -2,6 +2,7 @@
 // transaction-scoped advisory lock makes nodes that start together apply each version once,
 // in order, while the others wait and then find nothing left to do.
 
+import type pg from "pg";
 import type { PoolClient } from "pg";
 
 /** Any fixed number, shared by every node: the advisory lock guarding migrations. */
@@ -69,10 +70,28 @@ const MIGRATIONS: string[] = [
   INSERT INTO dim_counts (counter_id, dim, day, n)
     SELECT counter_id, dim, day, count(*) FROM dims WHERE value <> '(other)' GROUP BY counter_id, dim, day;
   `,
+  // The journal (fold.ts): a batch commits as one row; the fold leader folds rows into the
+  // rollups and moves their ids to batches. Per row, for reads of what is not folded yet:
+  // hits per counter and day (c, d, h), and the new visitors with their hour (vc, vh).
+  // reset_seq: journal rows up to it hold nothing of the counter any more (a reset).
+  // Existing rollups stay as they are: nothing to convert.
+  `
+  CREATE TABLE journal (
+    seq bigserial PRIMARY KEY,
+    id text NOT NULL UNIQUE,
+    data text NOT NULL,
+    c text[] NOT NULL, d text[] NOT NULL, h integer[] NOT NULL,
+    vc text[] NOT NULL, vh text[] NOT NULL
+  );
+  ALTER TABLE counters ADD COLUMN reset_seq bigint NOT NULL DEFAULT 0;
+  `,
 ];
 
-/** Brings `schema` up to the latest version; safe to call from many nodes at once. */
-export async function migrate(client: PoolClient, schema: string): Promise<void> {
+/**
+ * Brings `schema` up to the latest version (or to `upTo`: tests build older schemas); safe to
+ * call from many nodes at once.
+ */
+export async function migrate(client: PoolClient | pg.Client, schema: string, upTo = MIGRATIONS.length): Promise<void> {
   const s = quoteIdent(schema);
   await client.query("BEGIN");
   try {
@@ -82,7 +101,7 @@ export async function migrate(client: PoolClient, schema: string): Promise<void>
       version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
     const done = await client.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${s}.schema_migrations`);
     await client.query(`SET LOCAL search_path TO ${s}`);
-    for (let v = done.rows[0]?.v ?? 0; v < MIGRATIONS.length; v++) {
+    for (let v = done.rows[0]?.v ?? 0; v < upTo; v++) {
       await client.query(MIGRATIONS[v] as string);
       await client.query(`INSERT INTO ${s}.schema_migrations (version) VALUES ($1)`, [v + 1]);
     }

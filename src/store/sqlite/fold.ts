@@ -9,10 +9,10 @@
 
 import type Database from "better-sqlite3";
 import { OTHER, splitDimKey } from "../caps.js";
+import { mergeEntries } from "../journal-rows.js";
 import type { CounterDelta } from "../store.js";
 import { Bulk } from "./bulk.js";
 import type { JournalSource } from "./journal-log.js";
-import { mergeEntries } from "./journal-rows.js";
 
 /** Breakdown keys the fold remembers as stored: about 100 bytes each, 10 MB at most. */
 const MAX_KNOWN_KEYS = 100_000;

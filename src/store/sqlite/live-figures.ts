@@ -5,9 +5,9 @@
 // memory forward, so a failed append leaves no trace.
 
 import type Database from "better-sqlite3";
+import { encodeBatch, mergeEntries } from "../journal-rows.js";
 import type { Batch, CommittedTotals, DayTotals } from "../store.js";
 import type { JournalLog } from "./journal-log.js";
-import { encodeBatch, mergeEntries } from "./journal-rows.js";
 import { VisitorDays, type VisitorTrack } from "./visitor-days.js";
 
 /** A counter's committed figures. */

@@ -7,7 +7,7 @@
 // hashes kept for a counter before its reset are not found again.
 
 import type Database from "better-sqlite3";
-import { SeenHashes } from "./seen-hashes.js";
+import { SeenHashes } from "../seen-hashes.js";
 
 /** What the sets of all days may take together (README "Memory"). */
 export const VISITOR_BUDGET_BYTES = 48 * 1024 * 1024;

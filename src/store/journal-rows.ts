@@ -1,9 +1,10 @@
-// What a committed batch becomes in the journal (journal-log.ts): one JSON row per group
-// commit, written by encodeBatch on the event loop and merged back into one delta per counter
-// by the fold (mergeEntries).
+// What a committed batch becomes in a journal, for both stores: one JSON row per group commit
+// (a record of SQLite's sqlite/journal-log.ts, a row of PostgreSQL's journal table), written by
+// encodeBatch on the event loop and merged back into one delta per counter by the fold
+// (mergeEntries, or postgres/fold.ts entry by entry).
 
-import { DeltaMerger } from "../delta-merger.js";
-import type { Batch, BatchEntry, CounterDelta } from "../store.js";
+import { DeltaMerger } from "./delta-merger.js";
+import type { Batch, BatchEntry, CounterDelta } from "./store.js";
 
 /**
  * A counter's hits within one local hour: a batch entry as written. The hour and the
@@ -55,15 +56,18 @@ export function encodeBatch(batch: Batch, newVisitors: readonly (string[] | unde
 /** Merges journal rows into one delta per counter (into `merged`, if given), ready to fold. */
 export function mergeEntries(rows: string[], merged = new Map<string, CounterDelta>()): Map<string, CounterDelta> {
   const m = new DeltaMerger(merged);
-  for (const data of rows) {
-    if (data === "") continue; // records lost to damage (journal-log.ts)
-    const parsed = JSON.parse(data) as unknown[];
-    if (parsed[0] !== TABLED) throw new Error("a journal row of an unknown form");
-    m.table(parsed[1] as string[]);
-    for (let k = 2; k < parsed.length; k++) {
-      const e = parsed[k] as HourEntry;
-      m.add(e[0], e[1], e[2], e[3], e[4]);
-    }
-  }
+  for (const data of rows) mergeRow(m, data, () => true);
   return merged;
+}
+
+/** Merges one journal row's entries whose counter `take` accepts into `m`. */
+export function mergeRow(m: DeltaMerger, data: string, take: (counterId: string) => boolean): void {
+  if (data === "") return; // records lost to damage (sqlite/journal-log.ts)
+  const parsed = JSON.parse(data) as unknown[];
+  if (parsed[0] !== TABLED) throw new Error("a journal row of an unknown form");
+  m.table(parsed[1] as string[]);
+  for (let k = 2; k < parsed.length; k++) {
+    const e = parsed[k] as HourEntry;
+    if (take(e[0])) m.add(e[0], e[1], e[2], e[3], e[4]);
+  }
 }

@@ -1,4 +1,5 @@
-// The visitor hashes a node has seen per local day, for exact unique visitors on SQLite, in
+// The visitor hashes a node has seen per local day, for exact unique visitors (SQLite) and for
+// not sending PostgreSQL hashes it stored already, in
 // flat typed arrays: 96 bits of each hash (12 bytes, plus a byte of occupancy) where a JS
 // string in a Set took about 90 bytes, so a day of millions of visitors fits a stated budget
 // (README "Memory"). The hash already covers counter and day; a counter's `epoch` is mixed in,

@@ -1,0 +1,133 @@
+// Writes merged deltas (journal rows of many batches and nodes, merged per counter by the fold,
+// fold.ts) into the rollups as a fixed handful of set-based statements (arrays passed through
+// unnest), whatever the number of hits: counters, daily, hourly, and breakdown rows under the
+// caps per counter and day. The caller holds the counters' row locks and the fold leadership,
+// so no other writer adds to these rollups meanwhile.
+
+import { OTHER, splitDimKey } from "../caps.js";
+import type { CounterDelta } from "../store.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: pg rows are plain objects of any shape
+type Row = Record<string, any>;
+/** Sends one statement; the fold names it, so each connection plans it once. */
+export type Query = <T extends Row = Row>(sql: string, params: unknown[]) => Promise<T[]>;
+
+/** Writes `counters` (their visitors: the new ones only, hash or any key -> local hour). */
+export async function writeRollups(q: Query, counters: Map<string, CounterDelta>, cap: number): Promise<void> {
+  const cId: string[] = [];
+  const cHits: number[] = [];
+  const cVis: number[] = [];
+  const dId: string[] = [];
+  const dDay: string[] = [];
+  const dHits: number[] = [];
+  const dVis: number[] = [];
+  const hId: string[] = [];
+  const hHour: string[] = [];
+  const hHits: number[] = [];
+  const hVis: number[] = [];
+  const mId: string[] = [];
+  const mDim: string[] = [];
+  const mDay: string[] = [];
+  const mVal: string[] = [];
+  const mHits: number[] = [];
+  for (const [id, d] of counters) {
+    const byHour = new Map<string, number>();
+    for (const hour of d.visitors.values()) byHour.set(hour, (byHour.get(hour) ?? 0) + 1);
+    const byDay = new Map<string, number>();
+    for (const [hour, n] of byHour) byDay.set(hour.slice(0, 10), (byDay.get(hour.slice(0, 10)) ?? 0) + n);
+    cId.push(id);
+    cHits.push(d.hits);
+    cVis.push(d.visitors.size);
+    for (const [day, hits] of d.days) {
+      dId.push(id);
+      dDay.push(day);
+      dHits.push(hits);
+      dVis.push(byDay.get(day) ?? 0);
+    }
+    // A day or hour may have new visitors and no hits: their hits came in an earlier fold.
+    for (const [day, n] of byDay) {
+      if (d.days.has(day)) continue;
+      dId.push(id);
+      dDay.push(day);
+      dHits.push(0);
+      dVis.push(n);
+    }
+    for (const [hour, hits] of d.hours) {
+      hId.push(id);
+      hHour.push(hour);
+      hHits.push(hits);
+      hVis.push(byHour.get(hour) ?? 0);
+    }
+    for (const [hour, n] of byHour) {
+      if (d.hours.has(hour)) continue;
+      hId.push(id);
+      hHour.push(hour);
+      hHits.push(0);
+      hVis.push(n);
+    }
+    for (const [key, hits] of d.dims) {
+      const [day, dim, value] = splitDimKey(key);
+      mId.push(id);
+      mDim.push(dim);
+      mDay.push(day);
+      mVal.push(value);
+      mHits.push(hits);
+    }
+  }
+
+  if (cId.length === 0) return;
+  await q(
+    `UPDATE counters c SET hits = c.hits + d.h, visitors = c.visitors + d.v
+     FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS d(id, h, v) WHERE c.id = d.id`,
+    [cId, cHits, cVis],
+  );
+  await q(
+    `INSERT INTO daily (counter_id, day, hits, visitors)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[])
+     ON CONFLICT (counter_id, day) DO UPDATE
+       SET hits = daily.hits + excluded.hits, visitors = daily.visitors + excluded.visitors`,
+    [dId, dDay, dHits, dVis],
+  );
+
+  await q(
+    `INSERT INTO hourly (counter_id, hour, hits, visitors)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[])
+     ON CONFLICT (counter_id, hour) DO UPDATE
+       SET hits = hourly.hits + excluded.hits, visitors = hourly.visitors + excluded.visitors`,
+    [hId, hHour, hHits, hVis],
+  );
+
+  if (mId.length > 0) {
+    // A breakdown value is admitted when it already has a row on that day, or while the
+    // counter has room under the cap on that day; the rest are counted as OTHER, so random
+    // paths can't grow the tables without bound, and a day of junk leaves the next day free.
+    // Only the fold leader writes here, so two folds don't admit past the cap together.
+    // Scalar subqueries rather than joins: they stay per-row index lookups, where a join
+    // against the small unnest() side lets the planner pick a scan of the whole table.
+    await q(
+      `WITH t AS (
+         SELECT c, d, day, v, sum(h) AS h FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+           AS t(c, d, day, v, h) GROUP BY 1, 2, 3, 4
+       ), known AS (
+         SELECT c, d, day, v, h, v = $7 OR EXISTS (
+           SELECT 1 FROM dims k WHERE k.counter_id = c AND k.dim = d AND k.day = t.day AND k.value = v) AS k
+         FROM t
+       ), fresh AS (
+         SELECT c, d, day, v, row_number() OVER (PARTITION BY c, d, day ORDER BY v) AS rn FROM known WHERE NOT k
+       ), room AS (
+         SELECT c, d, day, v FROM fresh
+         WHERE rn + COALESCE((SELECT n FROM dim_counts WHERE counter_id = c AND dim = d AND dim_counts.day = fresh.day), 0) <= $6
+       ), bump AS (
+         INSERT INTO dim_counts (counter_id, dim, day, n) SELECT c, d, day, count(*) FROM room GROUP BY 1, 2, 3
+         ON CONFLICT (counter_id, dim, day) DO UPDATE SET n = dim_counts.n + excluded.n
+       )
+       INSERT INTO dims (counter_id, dim, day, value, hits)
+       SELECT c, d, day, CASE WHEN k OR EXISTS (
+         SELECT 1 FROM room r WHERE r.c = known.c AND r.d = known.d AND r.day = known.day AND r.v = known.v
+       ) THEN v ELSE $7 END, sum(h)
+       FROM known GROUP BY 1, 2, 3, 4
+       ON CONFLICT (counter_id, dim, day, value) DO UPDATE SET hits = dims.hits + excluded.hits`,
+      [mId, mDim, mDay, mVal, mHits, cap, OTHER],
+    );
+  }
+}
