@@ -30,6 +30,8 @@ export interface Config {
   publicUrl: string | undefined;
   /** How often (ms) a node re-reads totals that other nodes committed (REFRESH_MS). */
   refreshMs: number;
+  /** How often the fold leader folds the PostgreSQL journal into the rollups (FOLD_INTERVAL_MS). */
+  foldIntervalMs: number;
   /** Hits waiting for one commit before new ones are refused as "unavailable" (MAX_PENDING_HITS). */
   maxPendingHits: number;
   /** Address ranges (CIDRs) whose image-proxy user-agents are believed (IMAGE_PROXY_RANGES). */
@@ -59,6 +61,7 @@ const DEFAULTS = {
   createRatePerHour: 30,
   logLevel: "info",
   refreshMs: 1000,
+  foldIntervalMs: 5000,
   maxPendingHits: 100_000,
   proxyHitRatePerMinute: 600,
   addressHitRatePerMinute: 120,
@@ -154,6 +157,7 @@ export function loadConfig(argv: string[], env: Env): Config {
     sqliteSync: sync,
     publicUrl: str(values["public-url"]) ?? (env.PUBLIC_URL || undefined),
     refreshMs: int("REFRESH_MS", env.REFRESH_MS, DEFAULTS.refreshMs, 50),
+    foldIntervalMs: int("FOLD_INTERVAL_MS", env.FOLD_INTERVAL_MS, DEFAULTS.foldIntervalMs, 100),
     maxPendingHits: int("MAX_PENDING_HITS", env.MAX_PENDING_HITS, DEFAULTS.maxPendingHits, 1),
     imageProxyRanges: ranges(env.IMAGE_PROXY_RANGES),
     proxyHitRatePerMinute: int(

@@ -11,7 +11,12 @@ export async function openStore(
 ): Promise<Store> {
   if (config.databaseUrl) {
     const { openPostgres } = await import("./postgres/index.js");
-    return openPostgres({ url: config.databaseUrl, schema: config.databaseSchema, onWarning });
+    return openPostgres({
+      url: config.databaseUrl,
+      schema: config.databaseSchema,
+      foldEveryMs: config.foldIntervalMs,
+      onWarning,
+    });
   }
   return openSqlite({ dataDir: config.dataDir, sync: config.sqliteSync, onWarning });
 }

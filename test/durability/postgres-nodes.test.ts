@@ -17,6 +17,7 @@ const nodeEnv = (url: string, schema: string) => ({
   LOG_LEVEL: "warn",
   HIT_RATE_PER_MINUTE: "1000000",
   REFRESH_MS: "200",
+  FOLD_INTERVAL_MS: "1000",
 });
 
 /**
@@ -39,12 +40,24 @@ async function stored(schema: string): Promise<Map<string, { hits: number; visit
   }
 }
 
-function assertExact(t: Tally, rows: Map<string, { hits: number; visitors: number }>) {
+/**
+ * Stored equals counted exactly; where a node was killed, hits it committed whose answer died
+ * with it (requests with no response, `unanswered`) may be stored too, and nothing more.
+ */
+function assertExact(t: Tally, rows: Map<string, { hits: number; visitors: number }>, unanswered = 0) {
+  let extra = 0;
   for (const [id, want] of t.byCounter) {
     const got = rows.get(id);
-    assert.equal(got?.hits, want.counted, `hits of ${id}`);
-    assert.equal(got?.visitors, want.visitors.size, `visitors of ${id}`);
+    if (unanswered === 0) {
+      assert.equal(got?.hits, want.counted, `hits of ${id}`);
+      assert.equal(got?.visitors, want.visitors.size, `visitors of ${id}`);
+      continue;
+    }
+    assert.ok((got?.hits ?? 0) >= want.counted, `hits of ${id}: ${got?.hits} stored, ${want.counted} counted`);
+    assert.ok((got?.visitors ?? 0) >= want.visitors.size, `visitors of ${id}`);
+    extra += (got?.hits ?? 0) - want.counted;
   }
+  assert.ok(extra <= unanswered, `${extra} stored beyond the counted answers, ${unanswered} unanswered`);
 }
 
 /** Polls `check` until it holds; fails after `ms`. */
@@ -130,8 +143,11 @@ describe("many nodes on PostgreSQL", () => {
     });
     assert.equal(t.errors, 0, JSON.stringify({ ...t, byCounter: undefined }));
     assert.ok(t.counted > 500, `hits were counted (${t.counted})`);
-    assertExact(t, await stored(schema));
-    ctx.diagnostic(`counted ${t.counted}; the new leader was seen ${took} ms after the first check`);
+    // The killed node's requests in flight got no answer; some of them may have committed.
+    assertExact(t, await stored(schema), t.noResponse);
+    ctx.diagnostic(
+      `counted ${t.counted}, unanswered ${t.noResponse}; the new leader was seen ${took} ms after the first check`,
+    );
     for (const [i, n] of three.entries()) {
       if (i === leader) continue;
       n.proc.kill("SIGTERM");

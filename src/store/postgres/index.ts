@@ -74,7 +74,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
     settings: db.settings,
     pool,
     schema,
-    everyMs: opts.foldEveryMs ?? 1_000,
+    everyMs: opts.foldEveryMs ?? 5_000,
     cap,
     count: () => db.statements++,
     warn,
