@@ -81,6 +81,8 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
   });
   const settle = () => fold.settle().catch((err) => Promise.reject(unavailable(err)));
   const stored = new StoredVisitors(opts.storedVisitorsBytes);
+  /** Batches in doubt now (their answer lost, retried until the database tells). */
+  let doubtful = 0;
   type Unfolded = { id: string; day: string; hits: number; visitors: number };
   const notFolded = (ids: string[]) => unfolded((sql, params) => query<Unfolded>(sql, params), ids);
   /** A counter's row or day as stored, with what the journal holds of it beyond. */
@@ -172,38 +174,50 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
       stored.clear();
     },
     async applyBatch(batch, onDoubt) {
+      // While a batch is in doubt the database is deemed away: a new batch is refused at once
+      // (answered unavailable), where sending it on a pooled connection that died unseen would
+      // put it in doubt too and hold its answers until the database is back.
+      if (doubtful > 0) throw unavailable(new Error("the database is away: a batch is in doubt"));
       const commit = commitOf(batch, stored);
       const deadline = Date.now() + inDoubtRetryMs;
       let inDoubt = false;
-      for (let attempt = 1; ; attempt++) {
-        let sent = false;
-        try {
-          const client = await pool.connect();
+      try {
+        return await attempts();
+      } finally {
+        if (inDoubt) doubtful--;
+      }
+      async function attempts(): Promise<Map<string, CommittedTotals>> {
+        for (let attempt = 1; ; attempt++) {
+          let sent = false;
           try {
-            db.statements++;
-            sent = true;
-            const r = await client.query<{ vc: string[]; vh: string[] }>(commit.query);
-            client.release();
-            return commit.added(r.rows, inDoubt);
+            const client = await pool.connect();
+            try {
+              db.statements++;
+              sent = true;
+              const r = await client.query<{ vc: string[]; vh: string[] }>(commit.query);
+              client.release();
+              return commit.added(r.rows, inDoubt);
+            } catch (err) {
+              client.release(err as Error);
+              throw err;
+            }
           } catch (err) {
-            client.release(err as Error);
-            throw err;
+            // Never sent, or answered with an error by the server: the batch did not land.
+            if (!inDoubt && (!sent || fromServer(err))) throw unavailable(err);
+            if (inDoubt && fromServer(err) && !outage(err)) throw unavailable(err);
+            // No answer: it may have landed. Ask again: the same statement lands it at most once.
+            if (!inDoubt) {
+              warn(`batch ${batch.id}: COMMIT answer lost; retrying until the database tells`, err);
+              onDoubt?.();
+              doubtful++;
+            }
+            inDoubt = true;
+            if (Date.now() > deadline) {
+              warn(`batch ${batch.id}: still in doubt after ${inDoubtRetryMs} ms; answered as not counted`, err);
+              throw unavailable(err);
+            }
+            await sleep(Math.min(1000, 50 * attempt));
           }
-        } catch (err) {
-          // Never sent, or answered with an error by the server: the batch did not land.
-          if (!inDoubt && (!sent || fromServer(err))) throw unavailable(err);
-          if (inDoubt && fromServer(err) && !outage(err)) throw unavailable(err);
-          // No answer: it may have landed. Ask again: the same statement lands it at most once.
-          if (!inDoubt) {
-            warn(`batch ${batch.id}: COMMIT answer lost; retrying until the database tells`, err);
-            onDoubt?.();
-          }
-          inDoubt = true;
-          if (Date.now() > deadline) {
-            warn(`batch ${batch.id}: still in doubt after ${inDoubtRetryMs} ms; answered as not counted`, err);
-            throw unavailable(err);
-          }
-          await sleep(Math.min(1000, 50 * attempt));
         }
       }
     },
