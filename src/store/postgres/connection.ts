@@ -16,10 +16,6 @@ export const fromServer = (err: unknown): boolean =>
   /^[0-9A-Z]{5}$/.test(String((err as { code?: unknown }).code ?? ""));
 /** Connection, resource and operator-intervention classes: the database is away, not wrong. */
 export const outage = (err: unknown): boolean => /^(08|53|57)/.test(String((err as { code?: unknown }).code ?? ""));
-/** Deadlock or serialization failure: the transaction was rolled back and may simply be retried. */
-export const retryable = (err: unknown): boolean =>
-  ["40P01", "40001"].includes(String((err as { code?: unknown }).code));
-
 export interface Connection {
   /** How the node's sessions connect (the fold's own connection uses it too). */
   settings: pg.ClientConfig;

@@ -12,6 +12,24 @@ type Row = Record<string, any>;
 /** Sends one statement; the fold names it, so each connection plans it once. */
 export type Query = <T extends Row = Row>(sql: string, params: unknown[]) => Promise<T[]>;
 
+/** Pushes one row per key that has hits or new visitors into the columns of an upsert. */
+function addRows(
+  id: string,
+  hits: Map<string, number>,
+  visitors: Map<string, number>,
+  ids: string[],
+  keys: string[],
+  hitCol: number[],
+  visitorCol: number[],
+): void {
+  for (const key of new Set([...hits.keys(), ...visitors.keys()])) {
+    ids.push(id);
+    keys.push(key);
+    hitCol.push(hits.get(key) ?? 0);
+    visitorCol.push(visitors.get(key) ?? 0);
+  }
+}
+
 /** Writes `counters` (their visitors: the new ones only, hash or any key -> local hour). */
 export async function writeRollups(q: Query, counters: Map<string, CounterDelta>, cap: number): Promise<void> {
   const cId: string[] = [];
@@ -38,33 +56,9 @@ export async function writeRollups(q: Query, counters: Map<string, CounterDelta>
     cId.push(id);
     cHits.push(d.hits);
     cVis.push(d.visitors.size);
-    for (const [day, hits] of d.days) {
-      dId.push(id);
-      dDay.push(day);
-      dHits.push(hits);
-      dVis.push(byDay.get(day) ?? 0);
-    }
     // A day or hour may have new visitors and no hits: their hits came in an earlier fold.
-    for (const [day, n] of byDay) {
-      if (d.days.has(day)) continue;
-      dId.push(id);
-      dDay.push(day);
-      dHits.push(0);
-      dVis.push(n);
-    }
-    for (const [hour, hits] of d.hours) {
-      hId.push(id);
-      hHour.push(hour);
-      hHits.push(hits);
-      hVis.push(byHour.get(hour) ?? 0);
-    }
-    for (const [hour, n] of byHour) {
-      if (d.hours.has(hour)) continue;
-      hId.push(id);
-      hHour.push(hour);
-      hHits.push(0);
-      hVis.push(n);
-    }
+    addRows(id, d.days, byDay, dId, dDay, dHits, dVis);
+    addRows(id, d.hours, byHour, hId, hHour, hHits, hVis);
     for (const [key, hits] of d.dims) {
       const [day, dim, value] = splitDimKey(key);
       mId.push(id);
