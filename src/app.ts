@@ -13,6 +13,7 @@ import { embedHandler } from "./http/embeds.js";
 import { Guard, guardRoutes } from "./http/guard.js";
 import { healthRoutes } from "./http/health.js";
 import { hitApiRoutes } from "./http/hit-api.js";
+import { liveRoutes } from "./http/live.js";
 import { PastBreakdowns } from "./http/past-breakdowns.js";
 import { statsApiRoutes } from "./http/stats-api.js";
 import { Classifier } from "./ingest/classify.js";
@@ -22,6 +23,8 @@ import { Pipeline } from "./ingest/pipeline.js";
 import { RecentVisitors } from "./ingest/recent.js";
 import { VisitorHasher } from "./ingest/visitor.js";
 import { VisitorBook } from "./ingest/visitor-book.js";
+import { LiveHub } from "./live/hub.js";
+import { Online } from "./live/online.js";
 import { burstLog } from "./observability/burst-log.js";
 import { Metrics } from "./observability/metrics.js";
 import { PngRenderer } from "./render/png.js";
@@ -76,6 +79,7 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
   const proxies = new ImageProxies(config.imageProxyRanges);
   const pngs = new PngRenderer(config.pngRendersMax);
   const recent = new RecentVisitors(now);
+  const online = new Online(recent, now);
   const pipeline = new Pipeline(registry, classifier, salts, committer, metrics, recent, new VisitorBook(), now);
   const guard = new Guard(config.requestRatePerMinute, now);
   let closing = false;
@@ -84,6 +88,7 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
     guard,
     proxies,
     pngs,
+    online,
     trustProxy: config.trustProxy,
     closing: () => closing,
     logError: (err) => http.log.error({ err }, "embed request failed"),
@@ -117,7 +122,9 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
     logger: opts.logger === false ? false : { level: config.logLevel },
     trustProxy: config.trustProxy,
     bodyLimit: BODY_LIMIT,
-    routerOptions: { maxParamLength: 100 },
+    // No route has a pattern parameter to guard, and /c/:id/live must not turn a long embed
+    // path (/c/{101 characters}.svg, no embed) into a 414 rather than the 404 it is.
+    routerOptions: { maxParamLength: 1000 },
     // Raw client addresses must not reach the log at the default level (see PRIVACY.md).
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
@@ -142,7 +149,9 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
 
   guardRoutes(http, guard, proxies);
   webRoutes(http);
-  hitApiRoutes(http, pipeline, proxies);
+  hitApiRoutes(http, pipeline, proxies, online);
+  const hub = new LiveHub(registry, online, { total: config.liveMax, perCounter: config.liveMaxPerCounter }, now);
+  liveRoutes(http, { registry, hub });
   const past = new PastBreakdowns(store);
   countersApiRoutes(http, {
     store,
@@ -153,7 +162,7 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
     createRatePerHour: config.createRatePerHour,
     now,
   });
-  statsApiRoutes(http, { store, past, registry, recent, now });
+  statsApiRoutes(http, { store, past, registry, online, now });
   adminApiRoutes(http, { adminToken: config.adminToken, store, registry, committer, past, now });
   healthRoutes(http, metrics, store);
   metrics.trackStoreHealth(() => store.health().lostRecords);
@@ -173,6 +182,11 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
         burstLog(warn, "refreshing the counters other nodes changed failed"),
       )
     : () => {};
+  const stopOnline = online.startSharing(
+    store,
+    config.refreshMs,
+    burstLog(warn, "sharing the visitors online with the other nodes failed"),
+  );
   const statements = store.capabilities.statements;
   if (statements) metrics.trackStoreStatements(statements);
 
@@ -180,11 +194,14 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
   // onClose), then commit what they counted, then close the store.
   http.addHook("preClose", (done) => {
     closing = true;
+    // Streams never end by themselves: the server would wait for them for ever.
+    hub.close();
     done();
   });
   http.addHook("onClose", async () => {
     clearInterval(rotate);
     stopRefresh();
+    stopOnline();
     await committer.flush();
     await store.close();
     await pngs.close();

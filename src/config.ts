@@ -46,6 +46,10 @@ export interface Config {
   maxConnections: number;
   /** PNG renders waiting or running at most; more are answered 503 at once (PNG_RENDERS_MAX). */
   pngRendersMax: number;
+  /** Live streams (GET /c/{id}/live) open at most in all; more get 503 (LIVE_MAX). */
+  liveMax: number;
+  /** Live streams open at most on one counter (LIVE_MAX_PER_COUNTER). */
+  liveMaxPerCounter: number;
   /** Bearer token of the operator's API and page (/api/admin, /admin); unset: they are off (ADMIN_TOKEN). */
   adminToken: string | undefined;
 }
@@ -68,6 +72,8 @@ const DEFAULTS = {
   requestTimeoutMs: 10_000,
   maxConnections: 10_000,
   pngRendersMax: 32,
+  liveMax: 5_000,
+  liveMaxPerCounter: 500,
 } as const;
 
 /**
@@ -175,6 +181,8 @@ export function loadConfig(argv: string[], env: Env): Config {
     requestTimeoutMs: int("REQUEST_TIMEOUT_MS", env.REQUEST_TIMEOUT_MS, DEFAULTS.requestTimeoutMs, 1000),
     maxConnections: int("MAX_CONNECTIONS", env.MAX_CONNECTIONS, DEFAULTS.maxConnections, 1),
     pngRendersMax: int("PNG_RENDERS_MAX", env.PNG_RENDERS_MAX, DEFAULTS.pngRendersMax, 1),
+    liveMax: int("LIVE_MAX", env.LIVE_MAX, DEFAULTS.liveMax, 0),
+    liveMaxPerCounter: int("LIVE_MAX_PER_COUNTER", env.LIVE_MAX_PER_COUNTER, DEFAULTS.liveMaxPerCounter, 0),
     adminToken: adminToken(env.ADMIN_TOKEN),
   };
 }

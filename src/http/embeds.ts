@@ -13,6 +13,7 @@ import type { Hit } from "../hit.js";
 import type { ImageProxies } from "../ingest/image-proxy.js";
 import type { Pipeline } from "../ingest/pipeline.js";
 import { buildHit } from "../ingest/request.js";
+import type { Online } from "../live/online.js";
 import { badgeSvg } from "../render/badge.js";
 import { digitsSvg } from "../render/digits.js";
 import { DEFAULT_OPTIONS, type DisplayOptions, parseOptions } from "../render/options.js";
@@ -36,6 +37,7 @@ export interface EmbedDeps {
   guard: Guard;
   proxies: ImageProxies;
   pngs: PngRenderer;
+  online: Online;
   /** TRUST_PROXY: whom to believe for X-Forwarded-For, as Fastify's trustProxy. */
   trustProxy: boolean | string[];
   /** True once the server is shutting down: new requests get 503, as Fastify answers them. */
@@ -135,13 +137,13 @@ async function picture(
   // `cors` is this request's own list: the verdict and later headers join it.
   const headers = appendVerdict(cors, outcome);
   const live = outcome.counter;
-  if (ext === "json") return send(res, 200, headers, JSON_TYPE, JSON.stringify(figuresJson(outcome)));
+  if (ext === "json") return send(res, 200, headers, JSON_TYPE, JSON.stringify(figuresJson(outcome, deps.online)));
   if (ext === "gif") return send(res, 200, headers, "image/gif", PIXEL_GIF);
-  const shown = displayed(outcome, opts);
+  const shown = displayed(outcome, opts, deps.online);
   const svg =
     opts.style === "digits"
       ? digitsSvg(shown.value, opts.digits, opts.theme)
-      : badgeSvg(opts, opts.label ?? live.row.label, shown.text);
+      : badgeSvg(opts, opts.label ?? (opts.show === "online" ? "online" : live.row.label), shown.text);
   if (ext === "png") return send(res, 200, headers, "image/png", await deps.pngs.render(svg));
   headers.push("content-security-policy", SVG_CSP);
   return send(res, 200, headers, SVG_TYPE, svg, true);

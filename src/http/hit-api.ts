@@ -7,6 +7,7 @@ import { MAX_PAGE_LENGTH } from "../hit.js";
 import type { ImageProxies } from "../ingest/image-proxy.js";
 import type { Pipeline } from "../ingest/pipeline.js";
 import { buildHit } from "../ingest/request.js";
+import type { Online } from "../live/online.js";
 import { COUNTER_JS } from "../render/script.js";
 import { noStore, verdict } from "./embed-headers.js";
 import { figuresJson } from "./figures.js";
@@ -63,7 +64,7 @@ export function parseHitBody(body: unknown): HitBody {
   };
 }
 
-export function hitApiRoutes(app: FastifyInstance, pipeline: Pipeline, proxies: ImageProxies): void {
+export function hitApiRoutes(app: FastifyInstance, pipeline: Pipeline, proxies: ImageProxies, online: Online): void {
   app.get("/counter.js", async (_req, reply) => {
     reply.header("cache-control", "public, max-age=3600");
     reply.header("access-control-allow-origin", "*");
@@ -97,6 +98,6 @@ export function hitApiRoutes(app: FastifyInstance, pipeline: Pipeline, proxies: 
       return envelope("not_found", "counter not found");
     }
     verdict(reply, outcome);
-    return { ...figuresJson(outcome), counted: outcome.counted };
+    return { ...figuresJson(outcome, online), counted: outcome.counted };
   });
 }

@@ -7,7 +7,7 @@ import { DIMENSIONS, type Dimension, isDimension } from "../counters/dimensions.
 import type { LiveCounter, Registry } from "../counters/registry.js";
 import { currentFigures } from "../counters/registry.js";
 import { badRequest } from "../errors.js";
-import type { RecentVisitors } from "../ingest/recent.js";
+import type { Online } from "../live/online.js";
 import type { SeriesPoint, Store } from "../store/store.js";
 import { addDays, localBucket } from "../time/zone.js";
 import { asReader } from "./access.js";
@@ -18,7 +18,7 @@ export interface StatsDeps {
   store: Store;
   past: PastBreakdowns;
   registry: Registry;
-  recent: RecentVisitors;
+  online: Online;
   now: () => number;
 }
 
@@ -131,7 +131,7 @@ export function statsApiRoutes(app: FastifyInstance, deps: StatsDeps): void {
         last30: sum(last30),
         range: sum(byDay),
       },
-      rightNow: { visitors: deps.recent.count(live.row.id), minutes: 5 },
+      rightNow: { visitors: deps.online.count(live.row.id), minutes: 5 },
     };
   });
 

@@ -70,7 +70,7 @@ export class Pipeline {
     } catch {
       return this.drop(live, "unavailable", day);
     }
-    this.recent.counted(live.row.id, state, minute);
+    this.recent.counted(live.row.id, visitor, state, minute);
     live.tally.note(undefined, now);
     return { counter: live, counted: true, reason: undefined, hits, day };
   }

@@ -3,13 +3,20 @@
 // counted hit fell in that minute; a visitor counted again moves from its old minute to the
 // new one. The visitor's last counted minute is in its VisitorState (visitor-book.ts), so a
 // visitor's further hits within one minute touch nothing here: on a busy node most hits are
-// such repeats. Bounded in the number of counters tracked; on many nodes each node knows its
-// own share (documented in README "Many nodes").
+// such repeats. Bounded in the number of counters tracked. Where nodes share a store, each
+// visitor's move to a new minute is also kept as a sighting for live/online.ts to share with
+// the other nodes (at most MAX_SIGHTINGS between two shares; past that they are dropped and
+// "online" reads low until the next share, never high).
 
+import type { Sightings } from "../store/store.js";
 import type { VisitorState } from "./visitor-book.js";
 
 const MINUTES = 5;
 const MAX_COUNTERS = 20_000;
+/** Sightings kept between two shares: about 100 bytes each, so 10 MB at most. */
+const MAX_SIGHTINGS = 100_000;
+
+const noSightings = (): Sightings => ({ counters: [], visitors: [], minutes: [] });
 
 interface Ring {
   /** The minute (ms / 60,000) each slot holds. */
@@ -19,14 +26,37 @@ interface Ring {
 
 export class RecentVisitors {
   private readonly byCounter = new Map<string, Ring>();
+  private sightings: Sightings | undefined;
+  /** Sightings dropped because MAX_SIGHTINGS were waiting. */
+  droppedSightings = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** A hit of `visitor` was counted in `minute` (ms / 60,000). */
-  counted(counterId: string, visitor: VisitorState, minute: number): void {
+  /** Keep sightings for takeSightings() from now on (nodes sharing a store). */
+  keepSightings(): void {
+    this.sightings ??= noSightings();
+  }
+
+  /** The sightings since the last call, and a fresh list for the next ones. */
+  takeSightings(): Sightings {
+    const s = this.sightings ?? noSightings();
+    if (this.sightings) this.sightings = noSightings();
+    return s;
+  }
+
+  /** A hit of `visitor` (its hash `hash`) was counted in `minute` (ms / 60,000). */
+  counted(counterId: string, hash: string, visitor: VisitorState, minute: number): void {
     const last = visitor.countedMinute;
     if (last === minute || !visitor.tracked) return;
     visitor.countedMinute = minute;
+    const s = this.sightings;
+    if (s) {
+      if (s.minutes.length < MAX_SIGHTINGS) {
+        s.counters.push(counterId);
+        s.visitors.push(hash);
+        s.minutes.push(minute);
+      } else this.droppedSightings++;
+    }
     let ring = this.byCounter.get(counterId);
     if (!ring) {
       // Evicts the counter tracked longest; this runs once per newly active counter, not per hit.

@@ -8,7 +8,7 @@ export const BADGE_STYLES = ["flat", "flat-square", "plastic", "for-the-badge", 
 export const DIGIT_THEMES = ["odometer", "lcd", "plain", "retro", "matrix"] as const;
 export type BadgeStyle = (typeof BADGE_STYLES)[number];
 export type DigitTheme = (typeof DIGIT_THEMES)[number];
-export type ShowWhat = "total" | "today" | "both";
+export type ShowWhat = "total" | "today" | "both" | "online";
 
 export interface DisplayOptions {
   style: BadgeStyle | "digits";
@@ -107,8 +107,8 @@ export function parseOptions(query: Record<string, unknown>): DisplayOptions {
   if (labelColor !== undefined) o.labelColor = colour("labelColor", labelColor);
   const show = one("show", query.show);
   if (show !== undefined) {
-    if (show !== "total" && show !== "today" && show !== "both") {
-      throw badRequest("bad_option", "show must be total, today or both");
+    if (show !== "total" && show !== "today" && show !== "both" && show !== "online") {
+      throw badRequest("bad_option", "show must be total, today, both or online");
     }
     o.show = show;
   }

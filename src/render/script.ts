@@ -1,7 +1,9 @@
 // The source of GET /counter.js: the script embed. It reports the page path and referrer with
 // POST /api/hit (text/plain, so no CORS preflight and no cookies), writes the figures into
-// elements marked data-hitcounter, and with data-spa="true" counts single-page-app route
-// changes. Kept small and dependency-free: it runs on other people's pages.
+// elements marked data-hitcounter (hits, visitors, today or online), with data-spa="true" counts
+// single-page-app route changes, and with data-live="true" keeps those elements current from
+// the live stream (GET /c/{id}/live; nothing where EventSource is missing). Kept small and
+// dependency-free: it runs on other people's pages.
 
 export const COUNTER_JS = `(function () {
   var s = document.currentScript;
@@ -10,6 +12,7 @@ export const COUNTER_JS = `(function () {
   if (!id) return;
   var base = new URL(s.src, location.href).origin;
   var last = null;
+  var live = null;
   function put(d) {
     var els = document.querySelectorAll("[data-hitcounter]");
     for (var i = 0; i < els.length; i++) {
@@ -17,9 +20,17 @@ export const COUNTER_JS = `(function () {
       var only = el.getAttribute("data-counter");
       if (only && only !== id) continue;
       var what = el.getAttribute("data-hitcounter");
-      var n = what === "visitors" ? d.visitors : what === "today" ? d.today.hits : d.hits;
-      el.textContent = Number(n).toLocaleString();
+      var n = what === "visitors" ? d.visitors : what === "today" ? d.today.hits : what === "online" ? d.online : d.hits;
+      if (n !== undefined) el.textContent = Number(n).toLocaleString();
     }
+  }
+  function follow() {
+    if (live || s.getAttribute("data-live") !== "true" || typeof EventSource !== "function") return;
+    live = new EventSource(base + "/c/" + encodeURIComponent(id) + "/live");
+    live.onmessage = function (e) {
+      try { put(JSON.parse(e.data)); } catch (err) {}
+    };
+    live.addEventListener("gone", function () { live.close(); });
   }
   function hit() {
     var path = location.pathname;
@@ -33,8 +44,8 @@ export const COUNTER_JS = `(function () {
       keepalive: true
     })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (d) { if (d) put(d); })
-      .catch(function () {});
+      .then(function (d) { if (d) put(d); follow(); })
+      .catch(follow);
   }
   hit();
   if (s.getAttribute("data-spa") === "true") {

@@ -123,6 +123,15 @@ export interface DimCount {
   hits: number;
 }
 
+/** Visitor-minutes a node counted ("online": live/online.ts), as parallel arrays. */
+export interface Sightings {
+  counters: string[];
+  /** Visitor hashes (per counter and day). */
+  visitors: string[];
+  /** Minutes (ms / 60,000). */
+  minutes: number[];
+}
+
 /** What is wrong with a store that no request reports (/healthz, /metrics). */
 export interface StoreHealth {
   /** Journal records found damaged and skipped (their batches are lost). */
@@ -186,5 +195,10 @@ export interface Store {
   deleteBreakdownValue(id: string, dim: string, value: string): Promise<void>;
   /** Up to `limit` counters, newest first or most hits on `day` first, for the operator. */
   listCounters(sort: "created" | "hits_today", day: string, limit: number): Promise<CounterListing[]>;
+  /**
+   * Where nodes share the store: keeps this node's sightings and answers, for the `watched`
+   * counters, the distinct visitors sighted on any node in minutes from `sinceMinute` on.
+   */
+  shareOnline?(sightings: Sightings, watched: string[], sinceMinute: number): Promise<Map<string, number>>;
   close(): Promise<void>;
 }

@@ -95,7 +95,7 @@ describe("embeds", () => {
     assert.equal(r.headers.get("access-control-allow-origin"), "*");
     assertNoCache(r);
     const body = await r.json();
-    assert.deepEqual(body, { id: c.id, hits: 1, visitors: 1, today: { hits: 1, visitors: 1 } });
+    assert.deepEqual(body, { id: c.id, hits: 1, visitors: 1, today: { hits: 1, visitors: 1 }, online: 1 });
   });
 
   it("count=false shows without counting", async () => {

@@ -24,7 +24,7 @@ function tracker(clock: () => number) {
   const counted = (counter: string, visitor: string) => {
     const minute = Math.floor(clock() / 60_000);
     // A visitor hash is per counter: the test's names are per counter too.
-    recent.counted(counter, book.see(`${counter}/${visitor}`, HIT, minute), minute);
+    recent.counted(counter, `${counter}/${visitor}`, book.see(`${counter}/${visitor}`, HIT, minute), minute);
   };
   return { recent, book, counted };
 }

@@ -36,6 +36,7 @@ import type {
 import { connect, fromServer, outage } from "./connection.js";
 import { Fold } from "./fold.js";
 import { commitOf, StoredVisitors, unfolded } from "./journal.js";
+import { onlineSharing } from "./online.js";
 
 const INSERT_COUNTER = insertCounter(POSTGRES_PARAM);
 
@@ -304,6 +305,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
       const rows = await query<Parameters<typeof toListing>[0]>(listQuery(sort, POSTGRES_PARAM), [day, limit], reads);
       return rows.map(toListing);
     },
+    shareOnline: onlineSharing(db),
     async close() {
       await fold.close();
       await Promise.all([pool.end(), reads.end()]);

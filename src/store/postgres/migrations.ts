@@ -85,6 +85,15 @@ const MIGRATIONS: string[] = [
   );
   ALTER TABLE counters ADD COLUMN reset_seq bigint NOT NULL DEFAULT 0;
   `,
+  // "Online" across nodes (online.ts): each visitor's latest counted minute, per counter.
+  // Unlogged: five minutes of sightings are not worth a WAL write each, and after a crash of
+  // the database an empty table only makes "online" read low for five minutes.
+  `
+  CREATE UNLOGGED TABLE online_visitors (
+    counter_id text NOT NULL, hash text NOT NULL, minute integer NOT NULL,
+    PRIMARY KEY (counter_id, hash)
+  );
+  `,
 ];
 
 /**
