@@ -32,6 +32,15 @@ function article(hc: string): string {
 </body></html>`;
 }
 
+/** A page that follows its counter live (data-live): the total and who is online. */
+function livePage(hc: string, id: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Live</title></head><body>
+<p><span id="n" data-hitcounter>…</span> views, <span id="on" data-hitcounter="online">…</span> online</p>
+<script async src="${hc}/counter.js" data-counter="${id}" data-live="true"></script>
+</body></html>`;
+}
+let liveId = "";
+
 /** Fails the test on page errors, console errors and any dialog (an executed alert). */
 function watch(page: Page, problems: string[]) {
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
@@ -63,6 +72,9 @@ before(async () => {
     if (req.url === "/blog/hit-counters.html") {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
       res.end(article(s.url));
+    } else if (req.url === "/live.html") {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      res.end(livePage(s.url, liveId));
     } else {
       res.writeHead(404).end();
     }
@@ -126,6 +138,28 @@ describe("in the browser", () => {
       await ctx.close();
     }
     assert.deepEqual(shown, ["1", "2", "3"]);
+  });
+
+  it("the script with data-live keeps the number current without a reload", async () => {
+    liveId = (await createCounter(s.url)).id;
+    const problems: string[] = [];
+    const page = await browser.newPage({ userAgent: CHROME_UA });
+    watch(page, problems);
+    await page.goto(demoUrl.replace("/blog/hit-counters.html", "/live.html"));
+    await page.waitForFunction(() => document.getElementById("n")?.textContent === "1");
+    await page.evaluate(() => {
+      (window as unknown as { stayed: boolean }).stayed = true;
+    });
+    // Two more visitors elsewhere: the open page shows them without reloading.
+    for (const ua of [FIREFOX_UA, `${FIREFOX_UA} other`]) {
+      const r = await fetch(`${s.url}/c/${liveId}.svg`, { headers: { "user-agent": ua } });
+      assert.equal(r.headers.get("x-hit-counted"), "1");
+    }
+    await page.waitForFunction(() => document.getElementById("n")?.textContent === "3", undefined, { timeout: 3000 });
+    await page.waitForFunction(() => document.getElementById("on")?.textContent === "3", undefined, { timeout: 3000 });
+    assert.equal(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed), true, "no reload");
+    await page.close();
+    assert.deepEqual(problems, []);
   });
 
   it("the dashboard shows 3 hits, 2 visitors, the page, the referrer and a drawn chart", async () => {
