@@ -30,6 +30,7 @@ import {
   threadCpu,
   waitHttp,
 } from "./harness.js";
+import { liveBench } from "./live.js";
 import { memoryBench } from "./memory.js";
 import { pngBench } from "./png.js";
 import { statsBench } from "./stats.js";
@@ -257,6 +258,7 @@ async function main() {
   if ("stats".includes(only)) console.log(await statsBench());
   if ("png".includes(only)) console.log(await pngBench());
   if ("memory".includes(only)) console.log(await memoryBench());
+  if ("live".includes(only)) console.log(await liveBench());
   console.log(
     "PostgreSQL runs share the machine's 2 cores with the database itself (2 nodes: one on each core, the second beside the load generator).",
   );
