@@ -95,7 +95,7 @@ const DASHBOARD = shell(
     <div class="card"><span class="k">Today</span><span class="v" id="t-today"></span></div>
     <div class="card"><span class="k">Last 7 days</span><span class="v" id="t-7"></span></div>
     <div class="card"><span class="k">Last 30 days</span><span class="v" id="t-30"></span></div>
-    <div class="card now"><span class="k">Right now (5 min)</span><span class="v" id="t-now"></span></div>
+    <div class="card now"><span class="k">Online now (5 min)</span><span class="v" id="t-now"></span></div>
   </div>
   <div class="card">
     <div class="range">

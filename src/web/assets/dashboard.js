@@ -248,10 +248,21 @@
     $("to").addEventListener("change", load);
     $("export-csv").addEventListener("click", () => exportAs("csv"));
     $("export-json").addEventListener("click", () => exportAs("json"));
-    setInterval(async () => {
-      const r = await api(`/stats?${query()}`);
-      if (r.ok) $("t-now").textContent = nf.format((await r.json()).rightNow.visitors);
-    }, 15000);
+    // The totals and who is online follow the live stream; without EventSource, a poll.
+    if (typeof EventSource === "function") {
+      new EventSource(`/c/${encodeURIComponent(id)}/live`).onmessage = (e) => {
+        const f = JSON.parse(e.data);
+        $("t-hits").textContent = nf.format(f.hits);
+        $("t-visitors").textContent = nf.format(f.visitors);
+        $("t-today").textContent = `${nf.format(f.today.hits)} / ${nf.format(f.today.visitors)}`;
+        $("t-now").textContent = nf.format(f.online);
+      };
+    } else {
+      setInterval(async () => {
+        const r = await api(`/stats?${query()}`);
+        if (r.ok) $("t-now").textContent = nf.format((await r.json()).rightNow.visitors);
+      }, 15000);
+    }
     if (!owner || !token) return;
     await settings();
     $("settings-form").addEventListener("submit", (ev) => {
