@@ -14,6 +14,7 @@ import { Guard, guardRoutes } from "./http/guard.js";
 import { healthRoutes } from "./http/health.js";
 import { hitApiRoutes } from "./http/hit-api.js";
 import { liveRoutes } from "./http/live.js";
+import { openApiRoutes } from "./http/openapi.js";
 import { PastBreakdowns } from "./http/past-breakdowns.js";
 import { statsApiRoutes } from "./http/stats-api.js";
 import { Classifier } from "./ingest/classify.js";
@@ -39,6 +40,8 @@ export interface App {
   committer: Committer;
   salts: VisitorHasher;
   metrics: Metrics;
+  /** Every Fastify route registered (method, URL): what /openapi.json must describe. */
+  routes: { method: string; url: string }[];
 }
 
 export interface AppOptions {
@@ -147,6 +150,8 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
   });
   http.setNotFoundHandler((_req, reply) => reply.code(404).send(envelope("not_found", "no such route")));
 
+  // First: it learns every route registered after it.
+  const routes = await openApiRoutes(http);
   guardRoutes(http, guard, proxies);
   webRoutes(http);
   hitApiRoutes(http, pipeline, proxies, online);
@@ -207,5 +212,5 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
     await pngs.close();
   });
 
-  return { http, store, registry, committer, salts, metrics };
+  return { http, store, registry, committer, salts, metrics, routes };
 }

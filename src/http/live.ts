@@ -6,6 +6,7 @@ import type { Registry } from "../counters/registry.js";
 import { envelope, notFound } from "../errors.js";
 import { addressKey } from "../ingest/client-address.js";
 import type { LiveHub, Refusal } from "../live/hub.js";
+import { idParams } from "./counters-api.js";
 
 const REFUSED: Record<Refusal, string> = {
   total: "this server holds as many live streams as it allows (LIVE_MAX): try again later",
@@ -14,22 +15,18 @@ const REFUSED: Record<Refusal, string> = {
 };
 
 export function liveRoutes(http: FastifyInstance, deps: { registry: Registry; hub: LiveHub }) {
-  http.get<{ Params: { id: string } }>(
-    "/c/:id/live",
-    { schema: { params: { type: "object", properties: { id: { type: "string", maxLength: 32 } } } } },
-    async (req, reply) => {
-      reply.header("access-control-allow-origin", "*");
-      const c = await deps.registry.get(req.params.id);
-      if (!c) throw notFound();
-      const address = addressKey(req.ip);
-      const refused = deps.hub.refusal(c.row.id, address);
-      if (refused) {
-        reply.header("retry-after", "30");
-        return reply.code(503).send(envelope("busy", REFUSED[refused]));
-      }
-      // The stream is written by the hub from here on, outside Fastify's reply.
-      reply.hijack();
-      deps.hub.subscribe(c, reply.raw, address);
-    },
-  );
+  http.get<{ Params: { id: string } }>("/c/:id/live", { schema: { params: idParams } }, async (req, reply) => {
+    reply.header("access-control-allow-origin", "*");
+    const c = await deps.registry.get(req.params.id);
+    if (!c) throw notFound();
+    const address = addressKey(req.ip);
+    const refused = deps.hub.refusal(c.row.id, address);
+    if (refused) {
+      reply.header("retry-after", "30");
+      return reply.code(503).send(envelope("busy", REFUSED[refused]));
+    }
+    // The stream is written by the hub from here on, outside Fastify's reply.
+    reply.hijack();
+    deps.hub.subscribe(c, reply.raw, address);
+  });
 }

@@ -147,7 +147,12 @@ export function statsApiRoutes(app: FastifyInstance, deps: StatsDeps): void {
 
   app.get<Req & { Params: { id: string; format: string } }>(
     "/api/counters/:id/export.:format",
-    { schema: { params: idParams } },
+    // The format is checked below, for a message that names the two there are.
+    {
+      schema: {
+        params: { ...idParams, properties: { ...idParams.properties, format: { type: "string", maxLength: 8 } } },
+      },
+    },
     async (req, reply) => {
       const format = (req.params as { format: string }).format;
       if (format !== "csv" && format !== "json") throw badRequest("bad_format", "export is .csv or .json");
