@@ -14,6 +14,7 @@ import { Guard, guardRoutes } from "./http/guard.js";
 import { healthRoutes } from "./http/health.js";
 import { hitApiRoutes } from "./http/hit-api.js";
 import { liveRoutes } from "./http/live.js";
+import { milestonesApiRoutes } from "./http/milestones-api.js";
 import { openApiRoutes } from "./http/openapi.js";
 import { PastBreakdowns } from "./http/past-breakdowns.js";
 import { statsApiRoutes } from "./http/stats-api.js";
@@ -32,6 +33,7 @@ import { PngRenderer } from "./render/png.js";
 import { StoreUnavailable } from "./store/errors.js";
 import type { Store } from "./store/store.js";
 import { webRoutes } from "./web/pages.js";
+import { startDeliverer } from "./webhooks/deliverer.js";
 
 export interface App {
   http: FastifyInstance;
@@ -165,8 +167,10 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
     committer,
     publicUrl: config.publicUrl,
     createRatePerHour: config.createRatePerHour,
+    webhookAllowPrivate: config.webhookAllowPrivate,
     now,
   });
+  milestonesApiRoutes(http, { store, registry });
   statsApiRoutes(http, { store, past, registry, online, now });
   adminApiRoutes(http, { adminToken: config.adminToken, store, registry, committer, past, now });
   healthRoutes(http, metrics, store);
@@ -192,6 +196,12 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
     config.refreshMs,
     burstLog(warn, "sharing the visitors online with the other nodes failed"),
   );
+  const stopDeliverer = startDeliverer(store, {
+    allowPrivate: config.webhookAllowPrivate,
+    retryMs: config.webhookRetryMs,
+    now,
+    report: burstLog(warn, "sending milestone webhooks failed (the store is away?); trying again"),
+  });
   const statements = store.capabilities.statements;
   if (statements) metrics.trackStoreStatements(statements);
 
@@ -207,6 +217,7 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
     clearInterval(rotate);
     stopRefresh();
     stopOnline();
+    stopDeliverer();
     await committer.flush();
     await store.close();
     await pngs.close();

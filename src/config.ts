@@ -50,6 +50,10 @@ export interface Config {
   liveMax: number;
   /** Live streams open at most on one counter (LIVE_MAX_PER_COUNTER). */
   liveMaxPerCounter: number;
+  /** Milestone webhooks may go to private, loopback and link-local addresses (WEBHOOK_ALLOW_PRIVATE=1). */
+  webhookAllowPrivate: boolean;
+  /** A failed webhook delivery's first retry delay (ms), doubling up to an hour (WEBHOOK_RETRY_MS). */
+  webhookRetryMs: number;
   /** Bearer token of the operator's API and page (/api/admin, /admin); unset: they are off (ADMIN_TOKEN). */
   adminToken: string | undefined;
 }
@@ -74,6 +78,7 @@ const DEFAULTS = {
   pngRendersMax: 32,
   liveMax: 5_000,
   liveMaxPerCounter: 500,
+  webhookRetryMs: 10_000,
 } as const;
 
 /**
@@ -183,6 +188,8 @@ export function loadConfig(argv: string[], env: Env): Config {
     pngRendersMax: int("PNG_RENDERS_MAX", env.PNG_RENDERS_MAX, DEFAULTS.pngRendersMax, 1),
     liveMax: int("LIVE_MAX", env.LIVE_MAX, DEFAULTS.liveMax, 0),
     liveMaxPerCounter: int("LIVE_MAX_PER_COUNTER", env.LIVE_MAX_PER_COUNTER, DEFAULTS.liveMaxPerCounter, 0),
+    webhookAllowPrivate: env.WEBHOOK_ALLOW_PRIVATE === "1",
+    webhookRetryMs: int("WEBHOOK_RETRY_MS", env.WEBHOOK_RETRY_MS, DEFAULTS.webhookRetryMs, 10),
     adminToken: adminToken(env.ADMIN_TOKEN),
   };
 }

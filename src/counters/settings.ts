@@ -27,16 +27,30 @@ export const createSchema = {
   properties: { ...settingsProperties, start: count },
 } as const;
 
+/** Milestone webhooks (webhooks/): null removes them. */
+export const MAX_MILESTONES = 20;
+const milestones = {
+  type: ["object", "null"],
+  additionalProperties: false,
+  required: ["url"],
+  properties: {
+    url: { type: "string", maxLength: 2000 },
+    at: { type: "array", maxItems: MAX_MILESTONES, items: count },
+    every: count,
+  },
+} as const;
+
 export const patchSchema = {
   type: "object",
   additionalProperties: false,
   minProperties: 1,
-  properties: { ...settingsProperties, start: count, count },
+  properties: { ...settingsProperties, start: count, count, milestones },
 } as const;
 
 export interface SettingsInput extends Partial<CounterSettings> {
   start?: number;
   count?: number;
+  milestones?: { url: string; at?: number[]; every?: number } | null;
 }
 
 /** "https://Example.com/x" or "example.com" -> "example.com"; refuses anything else. */

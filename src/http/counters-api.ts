@@ -24,6 +24,7 @@ import { WindowLimit } from "../limits/window-limit.js";
 import type { CounterRow, Store } from "../store/store.js";
 import { localBucket } from "../time/zone.js";
 import { asOwner } from "./access.js";
+import { patchMilestones } from "./milestones-api.js";
 
 export interface CountersDeps {
   store: Store;
@@ -33,6 +34,7 @@ export interface CountersDeps {
   committer: Committer;
   publicUrl: string | undefined;
   createRatePerHour: number;
+  webhookAllowPrivate: boolean;
   now: () => number;
 }
 
@@ -112,6 +114,11 @@ export function countersApiRoutes(app: FastifyInstance, deps: CountersDeps): voi
     async (req) => {
       const live = await owned(req);
       const settings = checkSettings(req.body);
+      // Checked (and its address resolved) before anything is changed: a refusal changes nothing.
+      const webhook =
+        req.body.milestones === undefined
+          ? undefined
+          : await patchMilestones(deps.store, live.row.id, req.body.milestones, deps.webhookAllowPrivate);
       await deps.store.updateCounter(live.row.id, settings);
       changed(live, settings);
       const count = req.body.count ?? req.body.start;
@@ -121,7 +128,7 @@ export function countersApiRoutes(app: FastifyInstance, deps: CountersDeps): voi
         await deps.store.setHits(live.row.id, count);
         await takeStored(deps, live);
       }
-      return counterView(live.row, currentFigures(live, deps.now()));
+      return { ...counterView(live.row, currentFigures(live, deps.now())), ...webhook };
     },
   );
 

@@ -2,6 +2,8 @@
 // (test/store/contract.test.ts). The hit path never calls it directly: only the committer
 // writes batches, and the counter registry reads a counter once when it first sees it.
 
+import type { Delivery, StoredMilestones } from "./milestones.js";
+
 export type Show = "hits" | "visitors";
 
 /** A counter's settings as stored. */
@@ -200,5 +202,18 @@ export interface Store {
    * counters, the distinct visitors sighted on any node in minutes from `sinceMinute` on.
    */
   shareOnline?(sightings: Sightings, watched: string[], sinceMinute: number): Promise<Map<string, number>>;
+  /** The counter's milestone webhook (with its secret), or undefined. */
+  getMilestones(id: string): Promise<StoredMilestones | undefined>;
+  /** Sets the milestone webhook, or removes it (undefined); its pending deliveries stay. */
+  setMilestones(id: string, m: StoredMilestones | undefined): Promise<void>;
+  /**
+   * Claims up to `limit` pending deliveries due at `now` for `leaseMs`: no node is given them
+   * again before the lease ends (unless deliveryAttempted says so).
+   */
+  dueDeliveries(now: number, leaseMs: number, limit: number): Promise<Delivery[]>;
+  /** An attempt ended: delivered, failed for good, or pending again from `nextAt` on. */
+  deliveryAttempted(id: string, status: Delivery["status"], error: string | null, nextAt: number): Promise<void>;
+  /** The counter's latest deliveries, newest first (the dashboard). */
+  deliveries(id: string, limit: number): Promise<Delivery[]>;
   close(): Promise<void>;
 }

@@ -332,6 +332,49 @@ for (const backend of backends) {
       assert.equal((await store.getCounter("c6"))?.visitors, 1);
     });
 
+    it("milestones: each one a fold's hits cross is recorded once, then claimed, attempted and listed", async () => {
+      const { store } = await open();
+      await store.createCounter(counter("c8", { hits: 8 }));
+      assert.equal(await store.getMilestones("c8"), undefined);
+      const m = { url: "https://example.com/hook", at: [10, 12], every: 100, secret: "s3cret" };
+      await store.setMilestones("c8", m);
+      assert.deepEqual(await store.getMilestones("c8"), m);
+      const fold = () => store.daily("c8", "2026-11-24", "2026-11-24"); // stats reads fold first
+      await apply(store, batch([["c8", delta("2026-11-24T10", 3, ["a"])]])); // 8 -> 11: 10
+      await fold();
+      await apply(store, batch([["c8", delta("2026-11-24T10", 1, ["a"])]])); // 11 -> 12: 12
+      await apply(store, batch([["c8", delta("2026-11-24T10", 1, ["a"])]])); // 12 -> 13: none
+      await fold();
+      const due = (await store.dueDeliveries(Date.now(), 60_000, 10)).sort((a, b) => a.milestone - b.milestone);
+      assert.deepEqual(
+        due.map((d) => [d.counterId, d.milestone, d.hits, d.attempts, d.status]),
+        [
+          ["c8", 10, 11, 0, "pending"],
+          ["c8", 12, 13, 0, "pending"],
+        ],
+      );
+      if (store.capabilities.sharedByNodes) {
+        assert.deepEqual(await store.dueDeliveries(Date.now(), 60_000, 10), [], "leased to the node that claimed them");
+      }
+      const [first, second] = due as [(typeof due)[0], (typeof due)[0]];
+      await store.deliveryAttempted(first.id, "delivered", null, 0);
+      await store.deliveryAttempted(second.id, "pending", "the receiver answered 500", Date.now() - 1);
+      const again = await store.dueDeliveries(Date.now(), 60_000, 10);
+      assert.deepEqual(
+        again.map((d) => [d.id, d.attempts, d.lastError]),
+        [[second.id, 1, "the receiver answered 500"]],
+      );
+      const listed = await store.deliveries("c8", 10);
+      assert.deepEqual(listed.map((d) => [d.milestone, d.status]).sort(), [
+        [10, "delivered"],
+        [12, "pending"],
+      ]);
+      await store.setMilestones("c8", undefined);
+      assert.equal(await store.getMilestones("c8"), undefined);
+      await store.deleteCounter("c8");
+      assert.deepEqual(await store.deliveries("c8", 10), []);
+    });
+
     it("committed batches survive closing and reopening", async () => {
       const o = await open();
       await o.store.createCounter(counter("c7"));

@@ -10,7 +10,7 @@
 import pg from "pg";
 import { DeltaMerger } from "../delta-merger.js";
 import { mergeRow } from "../journal-rows.js";
-import { type Query, writeRollups } from "./rollup-writer.js";
+import { type Query, recordCrossings, writeRollups } from "./rollup-writer.js";
 
 /** Any fixed number, shared by every node: with the schema's hash, the lock the fold leader holds. */
 const FOLD_LOCK = 7_242_002;
@@ -203,8 +203,8 @@ export class Fold {
     for (const r of rows) for (const id of r.c) ids.add(id);
     // Locked in id order: a reset, set count or breakdown delete of one of them waits for this
     // fold (or this fold for it) and then sees where the journal stands.
-    const locked = await q<{ id: string; reset_seq: number }>(
-      "SELECT id, reset_seq FROM counters WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE",
+    const locked = await q<{ id: string; reset_seq: number; hits: number; milestones: string | null }>(
+      "SELECT id, reset_seq, hits, milestones FROM counters WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE",
       [[...ids].sort()],
     );
     const resetSeq = new Map(locked.map((r) => [r.id, r.reset_seq]));
@@ -222,6 +222,7 @@ export class Fold {
       }
     }
     await writeRollups(q, m.merged, this.o.cap);
+    await recordCrossings(q, locked, m.merged);
     // The ids outlive their rows in `batches`, so a batch retried after a lost COMMIT answer
     // is recognised once folded too.
     await q(

@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import { DEFAULT_DIM_CAP, OTHER } from "../caps.js";
 import { unavailable } from "../errors.js";
+import { deleteDeliveriesQuery } from "../sql/deliveries.js";
 import {
   breakdownQuery,
   CHANGE_COLUMNS,
@@ -37,6 +38,7 @@ import { connect, fromServer, outage } from "./connection.js";
 import { Fold } from "./fold.js";
 import { commitOf, StoredVisitors, unfolded } from "./journal.js";
 import { onlineSharing } from "./online.js";
+import { webhookMethods } from "./webhooks.js";
 
 const INSERT_COUNTER = insertCounter(POSTGRES_PARAM);
 
@@ -153,7 +155,8 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
     async deleteCounter(id) {
       await transaction(async (c) => {
         await deleteCounts(c, id);
-        db.statements++;
+        db.statements += 2;
+        await c.query(deleteDeliveriesQuery(POSTGRES_PARAM), [id]);
         await c.query("DELETE FROM counters WHERE id = $1", [id]);
       });
     },
@@ -306,6 +309,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
       return rows.map(toListing);
     },
     shareOnline: onlineSharing(db),
+    ...webhookMethods(db),
     async close() {
       await fold.close();
       await Promise.all([pool.end(), reads.end()]);

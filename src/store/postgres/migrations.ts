@@ -94,6 +94,18 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (counter_id, hash)
   );
   `,
+  // Milestone webhooks (store/milestones.ts): the owner's setting, and the outbox the fold
+  // writes a delivery into in the same transaction as the hits that crossed it.
+  `
+  ALTER TABLE counters ADD COLUMN milestones text;
+  CREATE TABLE deliveries (
+    id text PRIMARY KEY, counter_id text NOT NULL, milestone bigint NOT NULL, hits bigint NOT NULL,
+    at bigint NOT NULL, attempts integer NOT NULL DEFAULT 0, next_at bigint NOT NULL,
+    status text NOT NULL DEFAULT 'pending', last_error text
+  );
+  CREATE INDEX deliveries_due ON deliveries (status, next_at);
+  CREATE INDEX deliveries_of ON deliveries (counter_id, at);
+  `,
 ];
 
 /**

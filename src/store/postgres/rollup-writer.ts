@@ -5,6 +5,7 @@
 // so no other writer adds to these rollups meanwhile.
 
 import { OTHER, splitDimKey } from "../caps.js";
+import { crossings } from "../milestones.js";
 import type { CounterDelta } from "../store.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: pg rows are plain objects of any shape
@@ -124,4 +125,27 @@ export async function writeRollups(q: Query, counters: Map<string, CounterDelta>
       [mId, mDim, mDay, mVal, mHits, cap, OTHER],
     );
   }
+}
+
+/**
+ * Records a delivery for each milestone the fold's hits crossed (store/milestones.ts), in the
+ * fold's transaction; `locked` holds each counter's hits before the fold.
+ */
+export async function recordCrossings(
+  q: Query,
+  locked: { id: string; hits: number; milestones: string | null }[],
+  merged: Map<string, CounterDelta>,
+): Promise<void> {
+  const watched = locked.filter((r) => r.milestones !== null && merged.has(r.id));
+  if (watched.length === 0) return;
+  const o = crossings(
+    watched.map((r) => ({ id: r.id, before: r.hits, added: merged.get(r.id)?.hits ?? 0, milestones: r.milestones })),
+    Date.now(),
+  );
+  if (o.ids.length === 0) return;
+  await q(
+    `INSERT INTO deliveries (id, counter_id, milestone, hits, at, next_at)
+     SELECT i, c, m, h, a, a FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[]) AS u(i, c, m, h, a)`,
+    [o.ids, o.counters, o.milestones, o.hits, o.at],
+  );
 }

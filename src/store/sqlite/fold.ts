@@ -10,6 +10,7 @@
 import type Database from "better-sqlite3";
 import { OTHER, splitDimKey } from "../caps.js";
 import { mergeEntries } from "../journal-rows.js";
+import { crossings } from "../milestones.js";
 import type { CounterDelta } from "../store.js";
 import { Bulk } from "./bulk.js";
 import type { JournalSource } from "./journal-log.js";
@@ -45,6 +46,9 @@ export class RollupWriter {
       setWatermark: db.prepare("UPDATE meta SET value = ? WHERE key = 'folded_seq'"),
       hasKey: db.prepare("SELECT 1 FROM dims WHERE counter_id = ? AND dim = ? AND day = ? AND value = ?").pluck(),
       keyCount: db.prepare("SELECT n FROM dim_counts WHERE counter_id = ? AND dim = ? AND day = ?").pluck(),
+      outbox: db.prepare(
+        "INSERT INTO deliveries (id, counter_id, milestone, hits, at, next_at) VALUES (?, ?, ?, ?, ?, ?)",
+      ),
       bumpKeyCount: db.prepare(
         `INSERT INTO dim_counts (counter_id, dim, day, n) VALUES (?, ?, ?, 1)
          ON CONFLICT (counter_id, dim, day) DO UPDATE SET n = n + 1`,
@@ -134,20 +138,30 @@ export class RollupWriter {
   private apply(counters: Map<string, CounterDelta>): void {
     const counterValues: unknown[] = [];
     for (const [id, d] of counters) counterValues.push(id, d.hits, d.visitors.size);
-    // RETURNING tells which counters still exist: a deleted counter's late hits go with it.
-    const alive = new Set(
-      this.bulk
-        .run<{ id: string }>(
-          "counters",
-          (rows) =>
-            `UPDATE counters SET hits = counters.hits + d.column2, visitors = counters.visitors + d.column3
-             FROM (VALUES ${rows}) AS d WHERE counters.id = d.column1 RETURNING counters.id`,
-          3,
-          counterValues,
-          true,
-        )
-        .map((r) => r.id),
+    // RETURNING tells which counters still exist (a deleted counter's late hits go with it),
+    // and the hits and milestones the crossings are found from.
+    const updated = this.bulk.run<{ id: string; hits: number; milestones: string | null }>(
+      "counters",
+      (rows) =>
+        `UPDATE counters SET hits = counters.hits + d.column2, visitors = counters.visitors + d.column3
+         FROM (VALUES ${rows}) AS d WHERE counters.id = d.column1
+         RETURNING counters.id, counters.hits, counters.milestones`,
+      3,
+      counterValues,
+      true,
     );
+    const alive = new Set(updated.map((r) => r.id));
+    const watched = updated.filter((r) => r.milestones !== null);
+    if (watched.length > 0) {
+      const added = (id: string) => (counters.get(id) as CounterDelta).hits;
+      const o = crossings(
+        watched.map((r) => ({ id: r.id, before: r.hits - added(r.id), added: added(r.id), milestones: r.milestones })),
+        Date.now(),
+      );
+      for (let i = 0; i < o.ids.length; i++) {
+        this.q.outbox.run(o.ids[i], o.counters[i], o.milestones[i], o.hits[i], o.at[i], o.at[i]);
+      }
+    }
     // Rows go straight into flat value lists, one per table. Values folded into OTHER can meet
     // in one statement: SQLite's upsert takes its rows one by one, so the second adds to the first.
     const visitorValues: unknown[] = [];

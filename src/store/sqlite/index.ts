@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import type Database from "better-sqlite3";
 import { DEFAULT_DIM_CAP, OTHER } from "../caps.js";
 import { unavailable } from "../errors.js";
+import { deleteDeliveriesQuery } from "../sql/deliveries.js";
 import {
   CHANGE_COLUMNS,
   changeValue,
@@ -30,6 +31,7 @@ import { LiveFigures } from "./live-figures.js";
 import { lockDataDir } from "./lock.js";
 import { openRollups } from "./open.js";
 import { type ReadRequest, readClient } from "./read-client.js";
+import { webhookMethods } from "./webhooks.js";
 
 /** SQLite keeps booleans as 0/1. */
 const sqliteBool = (b: boolean) => (b ? 1 : 0);
@@ -166,7 +168,10 @@ export function openSqlite(opts: SqliteOptions): Store {
       await edit(id, [["UPDATE counters SET hits = ?, revision = revision + 1 WHERE id = ?", [hits, id]]]);
     },
     async deleteCounter(id) {
-      await edit(id, clearRollups(id, "DELETE FROM counters WHERE id = ?"));
+      await edit(id, [
+        [deleteDeliveriesQuery(SQLITE_PARAM), [id]],
+        ...clearRollups(id, "DELETE FROM counters WHERE id = ?"),
+      ]);
     },
     async resetCounter(id) {
       await edit(
@@ -174,6 +179,7 @@ export function openSqlite(opts: SqliteOptions): Store {
         clearRollups(id, "UPDATE counters SET hits = 0, visitors = 0, revision = revision + 1 WHERE id = ?"),
       );
     },
+    ...webhookMethods(db, write),
     async applyBatch(batch: Batch) {
       return figures.apply(batch);
     },

@@ -66,4 +66,16 @@ export const MIGRATIONS: string[] = [
   INSERT INTO dim_counts (counter_id, dim, day, n)
     SELECT counter_id, dim, day, count(*) FROM dims WHERE value <> '(other)' GROUP BY counter_id, dim, day;
   `,
+  // Milestone webhooks (store/milestones.ts): the owner's setting, and the outbox the fold
+  // writes a delivery into in the same transaction as the hits that crossed it.
+  `
+  ALTER TABLE counters ADD COLUMN milestones TEXT;
+  CREATE TABLE deliveries (
+    id TEXT PRIMARY KEY, counter_id TEXT NOT NULL, milestone INTEGER NOT NULL, hits INTEGER NOT NULL,
+    at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending', last_error TEXT
+  );
+  CREATE INDEX deliveries_due ON deliveries (status, next_at);
+  CREATE INDEX deliveries_of ON deliveries (counter_id, at);
+  `,
 ];
