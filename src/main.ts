@@ -1,6 +1,6 @@
-// Entry point: `hitcounter [serve|create|stats|set|rotate-token|admin] [flags]`. The usage text is the reference.
+// Entry point: `hitcounter [serve|create|stats|set|rotate-token|milestones|admin] [flags]`. The usage text is the reference.
 
-import { admin, create, rotateToken, set, stats } from "./cli/client.js";
+import { admin, create, milestones, rotateToken, set, stats } from "./cli/client.js";
 import { serve } from "./cli/serve.js";
 
 const USAGE = `hitcounter — a self-hostable webpage hit counter
@@ -9,11 +9,14 @@ const USAGE = `hitcounter — a self-hostable webpage hit counter
       Runs the server. Environment: PORT, HOST, HITCOUNTER_DATA, DATABASE_URL, TRUST_PROXY,
       PUBLIC_URL, LOG_LEVEL, SQLITE_SYNC, HIT_RATE_PER_MINUTE, REQUEST_RATE_PER_MINUTE,
       CREATE_RATE_PER_HOUR, REFRESH_MS, MAX_PENDING_HITS, IMAGE_PROXY_RANGES,
-      PROXY_HIT_RATE_PER_MINUTE, ADDRESS_HIT_RATE_PER_MINUTE, ADMIN_TOKEN (see README "Configuration").
+      PROXY_HIT_RATE_PER_MINUTE, ADDRESS_HIT_RATE_PER_MINUTE, LIVE_MAX, LIVE_MAX_PER_COUNTER,
+      WEBHOOK_ALLOW_PRIVATE, WEBHOOK_RETRY_MS, ADMIN_TOKEN (see README "Configuration").
   hitcounter create [--label L] [--origins a.com,b.com] [--start N] [--public] [--time-zone TZ]
   hitcounter stats ID --token TOKEN
   hitcounter set ID --count N --token TOKEN
   hitcounter rotate-token ID --token TOKEN      a new admin token; the old one stops working
+  hitcounter milestones ID [--webhook URL [--at 1000,10000] [--every N] | --off] --token TOKEN
+      a webhook POSTed when the count passes a milestone; without options: it and its deliveries
   hitcounter admin top [--sort hits_today|created] [--limit N]
   hitcounter admin block|unblock|delete ID
       Client commands talk to HITCOUNTER_URL (or --url; default http://localhost:8080);
@@ -28,6 +31,7 @@ const commands: Record<string, (argv: string[], env: Record<string, string | und
   stats,
   set,
   "rotate-token": rotateToken,
+  milestones,
   admin,
 };
 

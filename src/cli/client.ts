@@ -94,6 +94,40 @@ export async function rotateToken(argv: string[], env: Env): Promise<void> {
   console.error("The old token no longer works. Keep the new one: it is shown only this once.");
 }
 
+/**
+ * `hitcounter milestones ID --webhook URL [--at 1000,10000] [--every N]` sets the milestone
+ * webhook (the secret is printed the first time), `--off` removes it, and with neither it
+ * prints the setting and the latest deliveries.
+ */
+export async function milestones(argv: string[], env: Env): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      ...shared,
+      webhook: { type: "string" },
+      at: { type: "string" },
+      every: { type: "string" },
+      off: { type: "boolean" },
+    },
+    allowPositionals: true,
+  });
+  const id = positionals[0];
+  if (!id) throw new Error("usage: hitcounter milestones ID [--webhook URL --at N,N --every N | --off] --token TOKEN");
+  const c = common(values, env);
+  if (values.webhook === undefined && !values.off) {
+    console.log(JSON.stringify(await call(c, "GET", `/api/counters/${id}/milestones`), null, 2));
+    return;
+  }
+  const at = values.at ? values.at.split(",").map((x) => Number(x.trim())) : [];
+  const body = values.off ? null : { url: values.webhook, at, every: Number(values.every ?? 0) };
+  const out = (await call(c, "PATCH", `/api/counters/${id}`, { milestones: body })) as {
+    milestones: unknown;
+    webhookSecret?: string;
+  };
+  console.log(JSON.stringify({ milestones: out.milestones, webhookSecret: out.webhookSecret }, null, 2));
+  if (out.webhookSecret) console.error("Keep the webhook secret: it is shown only this once.");
+}
+
 /** `hitcounter admin top|block|unblock|delete …` against /api/admin. */
 export async function admin(argv: string[], env: Env): Promise<void> {
   const { values, positionals } = parseArgs({

@@ -20,6 +20,7 @@ const ASSETS: Record<string, { type: string; body: Buffer }> = {
   "style.css": { type: "text/css; charset=utf-8", body: readFileSync(join(here, "assets/style.css")) },
   "front.js": { type: "text/javascript; charset=utf-8", body: readFileSync(join(here, "assets/front.js")) },
   "dashboard.js": { type: "text/javascript; charset=utf-8", body: readFileSync(join(here, "assets/dashboard.js")) },
+  "milestones.js": { type: "text/javascript; charset=utf-8", body: readFileSync(join(here, "assets/milestones.js")) },
   "admin.js": { type: "text/javascript; charset=utf-8", body: readFileSync(join(here, "assets/admin.js")) },
   // Chart.js, the maintained charting library the dashboard draws with, from its npm package.
   "chart.umd.min.js": {
@@ -136,8 +137,22 @@ const DASHBOARD = shell(
     <p id="settings-msg" role="status"></p>
     <div id="new-token" class="snippet" hidden><code id="new-link"></code></div>
   </section>
+  <section id="milestones" class="card" hidden>
+    <h2>Milestone webhook</h2>
+    <form id="milestones-form">
+      <label>Webhook URL (http or https; empty: none) <input name="url" maxlength="2000"></label>
+      <label>At these counts (comma separated) <input name="at"></label>
+      <label>And every (0: no) <input name="every" type="number" min="0"></label>
+      <button type="submit">Save webhook</button>
+    </form>
+    <p id="milestones-msg" role="status"></p>
+    <div id="milestones-secret" class="snippet" hidden>Signing secret, shown only now: <code id="milestones-secret-value"></code></div>
+    <h3>Deliveries</h3>
+    <p id="deliveries-none">None yet.</p>
+    <ul id="deliveries"></ul>
+  </section>
 </section>`,
-  ["chart.umd.min.js", "dashboard.js"],
+  ["chart.umd.min.js", "milestones.js", "dashboard.js"],
 );
 
 const ADMIN = shell(

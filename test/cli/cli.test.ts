@@ -44,6 +44,32 @@ describe("hitcounter CLI", () => {
     });
   });
 
+  it("milestones: sets the webhook (secret printed once), shows it, and turns it off", async () => {
+    const created = JSON.parse((await cli("create")).stdout);
+    const t = ["--token", created.token];
+    const set = JSON.parse(
+      (
+        await cli(
+          "milestones",
+          created.id,
+          "--webhook",
+          "https://93.184.215.14/hook",
+          "--at",
+          "1000,10",
+          "--every",
+          "500",
+          ...t,
+        )
+      ).stdout,
+    );
+    assert.deepEqual(set.milestones, { url: "https://93.184.215.14/hook", at: [10, 1000], every: 500 });
+    assert.match(set.webhookSecret, /^[A-Za-z0-9_-]{32}$/);
+    const shown = JSON.parse((await cli("milestones", created.id, ...t)).stdout);
+    assert.deepEqual(shown, { milestones: set.milestones, deliveries: [] });
+    const off = JSON.parse((await cli("milestones", created.id, "--off", ...t)).stdout);
+    assert.equal(off.milestones, null);
+  });
+
   it("--help prints the usage", async () => {
     const { stdout } = await cli("--help");
     assert.match(stdout, /hitcounter serve/);

@@ -54,7 +54,7 @@ function watch(page: Page, problems: string[]) {
 
 before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  s = await startApp({ TRUST_PROXY: "0" });
+  s = await startApp({ TRUST_PROXY: "0", WEBHOOK_ALLOW_PRIVATE: "1", WEBHOOK_RETRY_MS: "100" });
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     headless: true,
@@ -158,6 +158,34 @@ describe("in the browser", () => {
     await page.waitForFunction(() => document.getElementById("n")?.textContent === "3", undefined, { timeout: 3000 });
     await page.waitForFunction(() => document.getElementById("on")?.textContent === "3", undefined, { timeout: 3000 });
     assert.equal(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed), true, "no reload");
+    await page.close();
+    assert.deepEqual(problems, []);
+  });
+
+  it("the owner sets a milestone webhook on the dashboard, sees its secret once and its failing delivery", async () => {
+    const c = await createCounter(s.url);
+    const page = await browser.newPage({ userAgent: CHROME_UA });
+    const problems: string[] = [];
+    watch(page, problems);
+    await page.goto(`${s.url}/dashboard/${c.id}#token=${c.token}`);
+    await page.waitForSelector("#milestones:not([hidden])");
+    // Nothing listens on port 9 (discard): every attempt fails.
+    await page.fill("#milestones-form [name=url]", "http://127.0.0.1:9/hook");
+    await page.fill("#milestones-form [name=at]", "1, 100");
+    await page.click("#milestones-form button");
+    await page.waitForSelector("#milestones-secret:not([hidden])");
+    assert.match((await page.textContent("#milestones-secret-value")) ?? "", /^[A-Za-z0-9_-]{32}$/);
+    const r = await fetch(`${s.url}/c/${c.id}.svg`, { headers: { "user-agent": FIREFOX_UA } });
+    assert.equal(r.headers.get("x-hit-counted"), "1");
+    // A reload reads the stats (which folds the hit in, recording the crossing), then lists it.
+    for (let i = 0; i < 20; i++) {
+      await page.reload();
+      await page.waitForSelector("#milestones:not([hidden])");
+      if (/attempts/.test((await page.textContent("#deliveries")) ?? "")) break;
+      await new Promise((res) => setTimeout(res, 250));
+    }
+    assert.match((await page.textContent("#deliveries .failing")) ?? "", /^1 — pending .*ECONNREFUSED.*attempts/);
+    assert.equal(await page.isHidden("#milestones-secret"), true, "the secret is not shown again");
     await page.close();
     assert.deepEqual(problems, []);
   });

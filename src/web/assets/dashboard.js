@@ -210,6 +210,7 @@
     f.show.value = c.show;
     f.public.checked = c.public;
     $("settings").hidden = false;
+    await window.hcMilestones?.(api);
   }
 
   function say(text) {
