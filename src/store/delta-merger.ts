@@ -78,3 +78,10 @@ export function mergeBatch(batch: Batch): Map<string, CounterDelta> {
   for (const e of batch.entries) m.add(e.counterId, e.hits, e.hour, e.dims, e.visitors);
   return m.merged;
 }
+
+/** The new visitors a delta holds only by number (imports). */
+export function countedVisitors(d: CounterDelta): number {
+  let n = 0;
+  for (const v of d.visitorCounts?.values() ?? []) n += v;
+  return n;
+}

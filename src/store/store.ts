@@ -96,6 +96,8 @@ export interface CounterDelta {
   dims: Map<string, number>;
   /** visitor hash -> the local hour of its first hit ("YYYY-MM-DDTHH") */
   visitors: Map<string, string>;
+  /** New visitors known only by number (imports): local hour -> how many. */
+  visitorCounts?: Map<string, number>;
 }
 
 /** What a counter looks like after a batch committed (or what it gained: commitReturns). */
@@ -202,6 +204,12 @@ export interface Store {
    * counters, the distinct visitors sighted on any node in minutes from `sinceMinute` on.
    */
   shareOnline?(sightings: Sightings, watched: string[], sinceMinute: number): Promise<Map<string, number>>;
+  /**
+   * Adds an import's figures (imports/) straight to the rollups, with the breakdown caps, in
+   * one transaction with the record of `key`; false, changing nothing, when that key was
+   * imported into the counter before. Raises the revision (other nodes re-read the counter).
+   */
+  importRollups(id: string, key: string, delta: CounterDelta): Promise<boolean>;
   /** The counter's milestone webhook (with its secret), or undefined. */
   getMilestones(id: string): Promise<StoredMilestones | undefined>;
   /** Sets the milestone webhook, or removes it (undefined); its pending deliveries stay. */

@@ -375,6 +375,55 @@ for (const backend of backends) {
       assert.deepEqual(await store.deliveries("c8", 10), []);
     });
 
+    it("an import goes straight to the rollups under the caps, once per key; a reset allows it again", async () => {
+      const { store } = await open();
+      await store.createCounter(counter("c9"));
+      await apply(store, batch([["c9", delta("2026-11-24T10", 2, ["a"])]]));
+      const imported = () => ({
+        hits: 10,
+        days: new Map([
+          ["2025-01-01", 6],
+          ["2026-11-24", 4],
+        ]),
+        hours: new Map([
+          ["2025-01-01T08", 6],
+          ["2026-11-24T09", 4],
+        ]),
+        dims: new Map([
+          ["2025-01-01\u0000page\u0000/a", 3],
+          ["2025-01-01\u0000page\u0000/b", 1],
+          ["2025-01-01\u0000page\u0000/c", 1],
+          ["2025-01-01\u0000page\u0000/d", 1],
+          ["2026-11-24\u0000page\u0000/a", 4],
+        ]),
+        visitors: new Map<string, string>(),
+        visitorCounts: new Map([
+          ["2025-01-01T08", 3],
+          ["2026-11-24T09", 2],
+        ]),
+      });
+      const revision = (await store.getCounter("c9"))?.revision ?? 0;
+      assert.equal(await store.importRollups("c9", "file-1", imported()), true);
+      assert.equal(await store.importRollups("c9", "file-1", imported()), false, "the same key twice");
+      const row = await store.getCounter("c9");
+      assert.deepEqual([row?.hits, row?.visitors], [12, 6]);
+      assert.ok((row?.revision ?? 0) > revision);
+      assert.deepEqual(await store.daily("c9", "2025-01-01", "2026-11-24"), [
+        { bucket: "2025-01-01", hits: 6, visitors: 3 },
+        { bucket: "2026-11-24", hits: 6, visitors: 3 },
+      ]);
+      assert.deepEqual(await store.getDay("c9", "2026-11-24"), { day: "2026-11-24", hits: 6, visitors: 3 });
+      assert.deepEqual(await store.breakdown("c9", "page", "2025-01-01", "2025-01-01", 10), [
+        { value: "/a", hits: 3 },
+        { value: OTHER, hits: 1 },
+        { value: "/b", hits: 1 },
+        { value: "/c", hits: 1 },
+      ]);
+      await store.resetCounter("c9");
+      assert.equal(await store.importRollups("c9", "file-1", imported()), true, "a reset clears the import's record");
+      assert.equal((await store.getCounter("c9"))?.hits, 10);
+    });
+
     it("committed batches survive closing and reopening", async () => {
       const o = await open();
       await o.store.createCounter(counter("c7"));

@@ -24,7 +24,7 @@ export interface Connection {
   /** SQL statements sent so far (the bench's cost per hit). */
   statements: number;
   query<T extends pg.QueryResultRow>(sql: string, params?: unknown[], on?: pg.Pool): Promise<T[]>;
-  transaction(fn: (c: pg.PoolClient) => Promise<void>): Promise<void>;
+  transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T>;
 }
 
 /** Opens the pools and migrates `schema` (safe with many nodes starting at once). */
@@ -77,7 +77,7 @@ export async function connect(
         throw fromServer(err) && !outage(err) ? err : unavailable(err);
       }
     },
-    async transaction(fn: (c: pg.PoolClient) => Promise<void>): Promise<void> {
+    async transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
       let client: pg.PoolClient;
       try {
         client = await pool.connect();
@@ -86,9 +86,10 @@ export async function connect(
       }
       try {
         await client.query("BEGIN");
-        await fn(client);
+        const out = await fn(client);
         await client.query("COMMIT");
         client.release();
+        return out;
       } catch (err) {
         client.release(err as Error); // destroys the connection, which rolls back what is open
         throw fromServer(err) && !outage(err) ? err : unavailable(err);

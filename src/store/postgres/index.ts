@@ -36,6 +36,7 @@ import type {
 } from "../store.js";
 import { connect, fromServer, outage } from "./connection.js";
 import { Fold } from "./fold.js";
+import { importMethod } from "./imports.js";
 import { commitOf, StoredVisitors, unfolded } from "./journal.js";
 import { onlineSharing } from "./online.js";
 import { webhookMethods } from "./webhooks.js";
@@ -310,6 +311,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
     },
     shareOnline: onlineSharing(db),
     ...webhookMethods(db),
+    importRollups: importMethod(db, cap),
     async close() {
       await fold.close();
       await Promise.all([pool.end(), reads.end()]);

@@ -106,6 +106,13 @@ const MIGRATIONS: string[] = [
   CREATE INDEX deliveries_due ON deliveries (status, next_at);
   CREATE INDEX deliveries_of ON deliveries (counter_id, at);
   `,
+  // Imports (imports/): each file (or given key) once per counter.
+  `
+  CREATE TABLE imports (
+    counter_id text NOT NULL, key text NOT NULL, at bigint NOT NULL,
+    PRIMARY KEY (counter_id, key)
+  );
+  `,
 ];
 
 /**

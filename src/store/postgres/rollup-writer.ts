@@ -5,6 +5,7 @@
 // so no other writer adds to these rollups meanwhile.
 
 import { OTHER, splitDimKey } from "../caps.js";
+import { countedVisitors } from "../delta-merger.js";
 import { crossings } from "../milestones.js";
 import type { CounterDelta } from "../store.js";
 
@@ -52,11 +53,12 @@ export async function writeRollups(q: Query, counters: Map<string, CounterDelta>
   for (const [id, d] of counters) {
     const byHour = new Map<string, number>();
     for (const hour of d.visitors.values()) byHour.set(hour, (byHour.get(hour) ?? 0) + 1);
+    for (const [hour, n] of d.visitorCounts ?? []) byHour.set(hour, (byHour.get(hour) ?? 0) + n);
     const byDay = new Map<string, number>();
     for (const [hour, n] of byHour) byDay.set(hour.slice(0, 10), (byDay.get(hour.slice(0, 10)) ?? 0) + n);
     cId.push(id);
     cHits.push(d.hits);
-    cVis.push(d.visitors.size);
+    cVis.push(d.visitors.size + countedVisitors(d));
     // A day or hour may have new visitors and no hits: their hits came in an earlier fold.
     addRows(id, d.days, byDay, dId, dDay, dHits, dVis);
     addRows(id, d.hours, byHour, hId, hHour, hHits, hVis);

@@ -111,7 +111,8 @@ export function changeValue(key: keyof CounterChange, value: unknown, bool: (b: 
 }
 
 /** Every table holding a counter's counts (a reset or delete clears them all). */
-export const ROLLUP_TABLES = ["daily", "hourly", "dims", "dim_counts", "visitor_days"] as const;
+/** What a reset clears (and a delete): the counts, and the record of imports, which may be made again. */
+export const ROLLUP_TABLES = ["daily", "hourly", "dims", "dim_counts", "visitor_days", "imports"] as const;
 
 /** Series of a counter between two days or hours: (id, from, to). */
 export function seriesQuery(table: "daily" | "hourly", p: Placeholder): string {

@@ -5,6 +5,7 @@
 
 import type { Worker } from "node:worker_threads";
 import { startWorker } from "../../workers/start.js";
+import type { CounterDelta } from "../store.js";
 
 /** Statements of a write: SQL with its parameters, run in one transaction. */
 export type WriteStatement = [sql: string, params: unknown[] | Record<string, unknown>];
@@ -17,6 +18,8 @@ export interface WriteMessage {
   fold?: boolean;
   /** Forget cached breakdown keys afterwards (a counter's rollups were cleared or edited). */
   forgetKeys?: boolean;
+  /** Figures added to the rollups after the statements, in their transaction (imports). */
+  rollups?: Map<string, CounterDelta>;
 }
 
 /** What the event loop sends the worker. */
@@ -104,7 +107,7 @@ export class FoldClient {
    */
   async write(
     statements: WriteStatement[],
-    opts: { fold?: boolean; forgetKeys?: boolean } = {},
+    opts: { fold?: boolean; forgetKeys?: boolean; rollups?: Map<string, CounterDelta> } = {},
   ): Promise<number | undefined> {
     const n = ++this.lastWrite;
     const done = new Promise<number | undefined>((resolve, reject) => this.writes.set(n, { resolve, reject }));

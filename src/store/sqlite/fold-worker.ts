@@ -75,6 +75,7 @@ function write(m: WriteMessage): void {
         }
         st.run(params);
       }
+      if (m.rollups) folder.applyImport(m.rollups);
     })();
     if (m.forgetKeys) folder.forgetKeys();
     // With the fold's end: what the journal holds after it came after the write.

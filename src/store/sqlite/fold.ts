@@ -9,6 +9,7 @@
 
 import type Database from "better-sqlite3";
 import { OTHER, splitDimKey } from "../caps.js";
+import { countedVisitors } from "../delta-merger.js";
 import { mergeEntries } from "../journal-rows.js";
 import { crossings } from "../milestones.js";
 import type { CounterDelta } from "../store.js";
@@ -96,7 +97,7 @@ export class RollupWriter {
       this.absorbedTo = 0;
       this.absorbedRows = 0;
       this.db.transaction(() => {
-        this.apply(merged);
+        this.apply(merged, true);
         this.q.setWatermark.run(upTo);
       })();
     }
@@ -135,9 +136,14 @@ export class RollupWriter {
     return value;
   }
 
-  private apply(counters: Map<string, CounterDelta>): void {
+  /** Adds an import's figures (run inside the caller's transaction): no milestones are sent for them. */
+  applyImport(counters: Map<string, CounterDelta>): void {
+    this.apply(counters, false);
+  }
+
+  private apply(counters: Map<string, CounterDelta>, milestones: boolean): void {
     const counterValues: unknown[] = [];
-    for (const [id, d] of counters) counterValues.push(id, d.hits, d.visitors.size);
+    for (const [id, d] of counters) counterValues.push(id, d.hits, d.visitors.size + countedVisitors(d));
     // RETURNING tells which counters still exist (a deleted counter's late hits go with it),
     // and the hits and milestones the crossings are found from.
     const updated = this.bulk.run<{ id: string; hits: number; milestones: string | null }>(
@@ -151,7 +157,7 @@ export class RollupWriter {
       true,
     );
     const alive = new Set(updated.map((r) => r.id));
-    const watched = updated.filter((r) => r.milestones !== null);
+    const watched = milestones ? updated.filter((r) => r.milestones !== null) : [];
     if (watched.length > 0) {
       const added = (id: string) => (counters.get(id) as CounterDelta).hits;
       const o = crossings(
@@ -176,6 +182,7 @@ export class RollupWriter {
         visitorValues.push(id, hour.slice(0, 10), hash);
         newByHour.set(hour, (newByHour.get(hour) ?? 0) + 1);
       }
+      for (const [hour, n] of d.visitorCounts ?? []) newByHour.set(hour, (newByHour.get(hour) ?? 0) + n);
       for (const [day, hits] of d.days) {
         let visitors = 0;
         for (const [hour, n] of newByHour) if (hour.startsWith(day)) visitors += n;

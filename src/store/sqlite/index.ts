@@ -23,7 +23,7 @@ import {
   toListing,
   toRow,
 } from "../sql/vocabulary.js";
-import type { Batch, CounterChange, CurrentTotals, DimCount, SeriesPoint, Store } from "../store.js";
+import type { Batch, CounterChange, CounterDelta, CurrentTotals, DimCount, SeriesPoint, Store } from "../store.js";
 import { RollupWriter } from "./fold.js";
 import { FoldClient, type WriteStatement } from "./fold-client.js";
 import { JournalLog } from "./journal-log.js";
@@ -99,8 +99,10 @@ export function openSqlite(opts: SqliteOptions): Store {
   });
   // A worker that can't answer is a store that can't: the one error of every store.
   const settle = () => fold.settle().catch((err) => Promise.reject(unavailable(err)));
-  const write = (statements: WriteStatement[], o?: { fold?: boolean; forgetKeys?: boolean }) =>
-    fold.write(statements, o).catch((err) => Promise.reject(unavailable(err)));
+  const write = (
+    statements: WriteStatement[],
+    o?: { fold?: boolean; forgetKeys?: boolean; rollups?: Map<string, CounterDelta> },
+  ) => fold.write(statements, o).catch((err) => Promise.reject(unavailable(err)));
   // Stats reads run on a worker of their own, off the event loop (read-worker.ts).
   const readWorker = readClient(opts.dataDir);
   const reads = {
@@ -114,6 +116,7 @@ export function openSqlite(opts: SqliteOptions): Store {
     getCounter: db.prepare("SELECT * FROM counters WHERE id = ?"),
     revision: db.prepare("SELECT revision FROM counters WHERE id = ?").pluck(),
     getSalt: db.prepare("SELECT salt FROM salts WHERE day = ?").pluck(),
+    imported: db.prepare("SELECT 1 FROM imports WHERE counter_id = ? AND key = ?").pluck(),
   };
 
   /** Statements that drop a counter's rollups, then run `then` on its row. */
@@ -180,6 +183,16 @@ export function openSqlite(opts: SqliteOptions): Store {
       );
     },
     ...webhookMethods(db, write),
+    async importRollups(id, key, delta) {
+      if (q.imported.get(id, key)) return false;
+      const statements: WriteStatement[] = [
+        ["INSERT INTO imports (counter_id, key, at) VALUES (?, ?, ?)", [id, key, Date.now()]],
+        ["UPDATE counters SET revision = revision + 1 WHERE id = ?", [id]],
+      ];
+      const rollups = new Map([[id, delta]]);
+      figures.reread(id, await write(statements, { fold: true, forgetKeys: true, rollups }));
+      return true;
+    },
     async applyBatch(batch: Batch) {
       return figures.apply(batch);
     },

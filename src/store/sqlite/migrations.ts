@@ -78,4 +78,11 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX deliveries_due ON deliveries (status, next_at);
   CREATE INDEX deliveries_of ON deliveries (counter_id, at);
   `,
+  // Imports (imports/): each file (or given key) once per counter.
+  `
+  CREATE TABLE imports (
+    counter_id TEXT NOT NULL, key TEXT NOT NULL, at INTEGER NOT NULL,
+    PRIMARY KEY (counter_id, key)
+  ) WITHOUT ROWID;
+  `,
 ];
