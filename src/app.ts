@@ -13,6 +13,7 @@ import { embedHandler } from "./http/embeds.js";
 import { Guard, guardRoutes } from "./http/guard.js";
 import { healthRoutes } from "./http/health.js";
 import { hitApiRoutes } from "./http/hit-api.js";
+import { importApiRoutes } from "./http/import-api.js";
 import { liveRoutes } from "./http/live.js";
 import { milestonesApiRoutes } from "./http/milestones-api.js";
 import { openApiRoutes } from "./http/openapi.js";
@@ -171,6 +172,7 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
     now,
   });
   milestonesApiRoutes(http, { store, registry });
+  importApiRoutes(http, { store, registry, past, now });
   statsApiRoutes(http, { store, past, registry, online, now });
   adminApiRoutes(http, { adminToken: config.adminToken, store, registry, committer, past, now });
   healthRoutes(http, metrics, store);

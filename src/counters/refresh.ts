@@ -8,7 +8,7 @@
 
 import type { Store } from "../store/store.js";
 import { localBucket } from "../time/zone.js";
-import { type Registry, refreshed, replaced } from "./registry.js";
+import { type LiveCounter, type Registry, refreshed, replaced } from "./registry.js";
 
 /** Counters idle for longer than this are not refreshed; they are re-read when hit again. */
 const RECENT_MS = 10 * 60_000;
@@ -64,4 +64,11 @@ export function startRefresh(
   const timer = setInterval(tick, everyMs);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/** Re-reads one counter after a change made through this node (set count, reset, import). */
+export async function takeStored(store: Store, live: LiveCounter, now: () => number): Promise<void> {
+  const row = await store.getCounter(live.row.id);
+  if (!row) return;
+  replaced(live, row, await store.getDay(live.row.id, localBucket(row.timeZone, now()).day));
 }

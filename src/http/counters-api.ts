@@ -6,8 +6,9 @@
 
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { DIMENSIONS, isDimension } from "../counters/dimensions.js";
-import type { LiveCounter, Registry } from "../counters/registry.js";
-import { changed, currentFigures, replaced } from "../counters/registry.js";
+import { takeStored } from "../counters/refresh.js";
+import type { Registry } from "../counters/registry.js";
+import { changed, currentFigures } from "../counters/registry.js";
 import {
   checkSettings,
   createSchema,
@@ -22,7 +23,6 @@ import { AppError, badRequest, tooMany } from "../errors.js";
 import type { Committer } from "../ingest/committer.js";
 import { WindowLimit } from "../limits/window-limit.js";
 import type { CounterRow, Store } from "../store/store.js";
-import { localBucket } from "../time/zone.js";
 import { asOwner } from "./access.js";
 import { patchMilestones } from "./milestones-api.js";
 
@@ -126,7 +126,7 @@ export function countersApiRoutes(app: FastifyInstance, deps: CountersDeps): voi
         // Hits accepted before the change commit first, so the new count is exactly `count`.
         await deps.committer.flush();
         await deps.store.setHits(live.row.id, count);
-        await takeStored(deps, live);
+        await takeStored(deps.store, live, deps.now);
       }
       return { ...counterView(live.row, currentFigures(live, deps.now())), ...webhook };
     },
@@ -137,7 +137,7 @@ export function countersApiRoutes(app: FastifyInstance, deps: CountersDeps): voi
     await deps.committer.flush();
     await deps.store.resetCounter(live.row.id);
     deps.past.forget(live.row.id);
-    await takeStored(deps, live);
+    await takeStored(deps.store, live, deps.now);
     return counterView(live.row, currentFigures(live, deps.now()));
   });
 
@@ -191,8 +191,3 @@ export function countersApiRoutes(app: FastifyInstance, deps: CountersDeps): voi
  * After a set count or reset, the counter shows what the store now holds: the new figures plus
  * any hits committed while the change was being made.
  */
-async function takeStored(deps: { store: Store; now: () => number }, live: LiveCounter): Promise<void> {
-  const row = await deps.store.getCounter(live.row.id);
-  if (!row) return;
-  replaced(live, row, await deps.store.getDay(live.row.id, localBucket(row.timeZone, deps.now()).day));
-}

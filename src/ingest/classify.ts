@@ -6,19 +6,12 @@
 // is per node and bounded; a full address table refuses new keys as "rate" rather than letting
 // them through unchecked.
 
-import { isbot } from "isbot";
 import type { LiveCounter } from "../counters/registry.js";
 import type { DropReason, Hit } from "../hit.js";
 import { AddressCaps } from "./address-caps.js";
+import { BotCheck } from "./bots.js";
 import { DedupeMarks } from "./dedupe-marks.js";
-import { MAX_CACHED_UA_LENGTH, MAX_UA_CACHE } from "./enrich.js";
 import type { VisitorState } from "./visitor-book.js";
-
-/**
- * Command-line clients are fetches a person typed, not crawlers: counted (and rate-capped
- * like anyone), although isbot lists them.
- */
-const BY_HAND = /^(curl|Wget|HTTPie|xh)\//;
 
 export interface ClassifyOptions {
   hitRatePerMinute: number;
@@ -29,22 +22,14 @@ export interface ClassifyOptions {
 }
 
 export class Classifier {
-  private readonly botCache = new Map<string, boolean>();
+  private readonly bots = new BotCheck();
   private readonly dedupe = new DedupeMarks();
   private readonly addresses = new AddressCaps();
 
   constructor(private readonly opts: ClassifyOptions) {}
 
   isBot(userAgent: string): boolean {
-    if (userAgent === "") return true;
-    let bot = this.botCache.get(userAgent);
-    if (bot === undefined) {
-      bot = !BY_HAND.test(userAgent) && isbot(userAgent);
-      if (userAgent.length > MAX_CACHED_UA_LENGTH) return bot;
-      if (this.botCache.size >= MAX_UA_CACHE) this.botCache.clear();
-      this.botCache.set(userAgent, bot);
-    }
-    return bot;
+    return this.bots.is(userAgent);
   }
 
   /** Rules that need no visitor hash. */

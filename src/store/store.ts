@@ -96,7 +96,7 @@ export interface CounterDelta {
   dims: Map<string, number>;
   /** visitor hash -> the local hour of its first hit ("YYYY-MM-DDTHH") */
   visitors: Map<string, string>;
-  /** New visitors known only by number (imports): local hour -> how many. */
+  /** New visitors known only by number (imports): local hour (or day, without hours) -> how many. */
   visitorCounts?: Map<string, number>;
 }
 

@@ -53,8 +53,12 @@ export async function writeRollups(q: Query, counters: Map<string, CounterDelta>
   for (const [id, d] of counters) {
     const byHour = new Map<string, number>();
     for (const hour of d.visitors.values()) byHour.set(hour, (byHour.get(hour) ?? 0) + 1);
-    for (const [hour, n] of d.visitorCounts ?? []) byHour.set(hour, (byHour.get(hour) ?? 0) + n);
     const byDay = new Map<string, number>();
+    // Counted visitors are per hour, or per day where the source has no hours (daily totals).
+    for (const [key, n] of d.visitorCounts ?? []) {
+      const into = key.length === 10 ? byDay : byHour;
+      into.set(key, (into.get(key) ?? 0) + n);
+    }
     for (const [hour, n] of byHour) byDay.set(hour.slice(0, 10), (byDay.get(hour.slice(0, 10)) ?? 0) + n);
     cId.push(id);
     cHits.push(d.hits);

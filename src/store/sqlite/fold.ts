@@ -182,6 +182,8 @@ export class RollupWriter {
         visitorValues.push(id, hour.slice(0, 10), hash);
         newByHour.set(hour, (newByHour.get(hour) ?? 0) + 1);
       }
+      // Counted visitors (imports) are per hour, or per day where the source has no hours:
+      // a day key counts into its day below and matches no hour.
       for (const [hour, n] of d.visitorCounts ?? []) newByHour.set(hour, (newByHour.get(hour) ?? 0) + n);
       for (const [day, hits] of d.days) {
         let visitors = 0;

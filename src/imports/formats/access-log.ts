@@ -1,0 +1,111 @@
+// Web-server access logs in the combined format (nginx's and Apache's default):
+//   203.0.113.7 - - [10/Oct/2026:13:55:36 +0200] "GET /a.html HTTP/1.1" 200 2326 "https://ref/" "Mozilla/5.0 …"
+// Each line is a hit by the same rules as a live one: no bots (by user-agent), and by default
+// no static assets, no answers but 2xx/3xx and no method but GET. The visitor is the address
+// and user-agent, hashed with the import's own salt (tally.ts). One regular expression takes
+// the whole line apart: it runs once per line of logs of millions of lines.
+
+import { splitUrl } from "../../hit.js";
+import { BotCheck } from "../../ingest/bots.js";
+import { country, uaInfo } from "../../ingest/enrich.js";
+import { storable } from "../../text/characters.js";
+import type { ImportTally } from "../tally.js";
+
+const LINE =
+  /^(\S+) \S+ \S+ \[(\d{2})\/(\w{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})\] "((?:[^"\\]|\\.)*)" (\d{3}) \S+(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?/;
+const MONTHS: Record<string, number> = {
+  Jan: 0,
+  Feb: 1,
+  Mar: 2,
+  Apr: 3,
+  May: 4,
+  Jun: 5,
+  Jul: 6,
+  Aug: 7,
+  Sep: 8,
+  Oct: 9,
+  Nov: 10,
+  Dec: 11,
+};
+/** Pages that are not pages: styles, scripts, pictures, fonts, feeds of machines. */
+const STATIC =
+  /\.(css|js|mjs|map|png|jpe?g|gif|svg|ico|webp|avif|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|ogg|wasm|json|xml|txt|pdf|zip|gz)$/i;
+
+export interface LogRules {
+  /** Count static assets too (?static=1). */
+  static: boolean;
+  /** The site's own host, whose referrals are moves within the site (?site=example.com). */
+  site: string;
+}
+
+export class AccessLog {
+  private readonly bots = new BotCheck();
+  /** address -> country: one GeoIP lookup per address, for a bounded number of them */
+  private readonly countries = new Map<string, string>();
+
+  constructor(
+    private readonly tally: ImportTally,
+    private readonly rules: LogRules,
+  ) {}
+
+  /** Adds one line; answers why it was skipped, or undefined when it was imported. */
+  line(text: string): string | undefined {
+    const m = LINE.exec(text);
+    if (!m) return "malformed";
+    const [, ip, dd, mon, yyyy, hh, mi, ss, sign, oh, om, request, status, referrer = "", userAgent = ""] =
+      m as unknown as string[];
+    const month = MONTHS[mon as string];
+    if (month === undefined) return "malformed";
+    const offset = (sign === "-" ? -1 : 1) * (Number(oh) * 60 + Number(om)) * 60_000;
+    const ms = Date.UTC(Number(yyyy), month, Number(dd), Number(hh), Number(mi), Number(ss)) - offset;
+    if (Number.isNaN(ms)) return "malformed";
+    const sp = (request as string).indexOf(" ");
+    const method = sp < 0 ? request : (request as string).slice(0, sp);
+    if (method !== "GET") return "method";
+    const code = Number(status);
+    if (code < 200 || code >= 400) return "status";
+    const target = sp < 0 ? "" : (request as string).slice(sp + 1).replace(/ HTTP\/[\d.]+$/, "");
+    const q = target.search(/[?#]/);
+    const path = q < 0 ? target : target.slice(0, q);
+    if (!path.startsWith("/")) return "malformed";
+    if (!this.rules.static && STATIC.test(path)) return "static";
+    const ua = unescaped(userAgent as string);
+    if (this.bots.is(ua)) return "bot";
+    const ref = unescaped(referrer as string);
+    const [refHost, refPath] = ref === "-" ? ["", ""] : splitUrl(ref);
+    const external = refHost !== "" && refHost !== this.rules.site;
+    const info = uaInfo(ua);
+    this.tally.add(
+      ms,
+      {
+        page: storable(path.length > 256 ? path.slice(0, 256) : path),
+        referrerHost: external ? storable(refHost) : "",
+        referrerUrl: external ? storable(`${refHost}${refPath}`) : "",
+        browser: info.browser,
+        os: info.os,
+        device: info.device,
+        country: this.countryOf(ip as string),
+      },
+      `${ip}\u0000${ua}`,
+    );
+    return undefined;
+  }
+
+  private countryOf(ip: string): string {
+    let c = this.countries.get(ip);
+    if (c === undefined) {
+      c = country(ip);
+      if (this.countries.size >= 100_000) this.countries.clear();
+      this.countries.set(ip, c);
+    }
+    return c;
+  }
+}
+
+/** nginx writes " and non-ASCII bytes in logged strings as \xHH; Apache escapes " as \". */
+function unescaped(s: string): string {
+  if (!s.includes("\\")) return s;
+  return s.replace(/\\x([0-9a-fA-F]{2})|\\(.)/g, (_m, hex: string | undefined, ch: string | undefined) =>
+    hex ? String.fromCharCode(Number.parseInt(hex, 16)) : (ch as string),
+  );
+}
