@@ -8,6 +8,7 @@ import { startRefresh } from "./counters/refresh.js";
 import { Registry } from "./counters/registry.js";
 import { AppError, envelope } from "./errors.js";
 import { adminApiRoutes } from "./http/admin-api.js";
+import { bodyDeadline } from "./http/body-deadline.js";
 import { countersApiRoutes } from "./http/counters-api.js";
 import { embedHandler } from "./http/embeds.js";
 import { Guard, guardRoutes } from "./http/guard.js";
@@ -105,18 +106,19 @@ export async function buildApp(config: Config, store: Store, opts: AppOptions = 
     serverFactory: (handler, opts) => {
       // Node checks the request and header timeouts every connectionsCheckingInterval: at its
       // default 30 s a slow client would hold its socket up to that much past its timeout.
-      const server = createServer(
-        { connectionsCheckingInterval: 1000 },
-        (req, res) => embeds(req, res) || handler(req, res),
-      );
+      const deadline = bodyDeadline(config.requestTimeoutMs, () => metrics.timedOut.inc());
+      const server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
+        deadline(req, res);
+        return embeds(req, res) || handler(req, res);
+      });
       // Fastify sets these on the servers it makes, not on a factory's. Keep-alive stays at
       // Fastify's 72 s, outlasting the 60 s idle timeout of common load balancers.
       const o = opts as { keepAliveTimeout: number };
       server.keepAliveTimeout = o.keepAliveTimeout;
-      // A whole request (headers and body) must arrive within REQUEST_TIMEOUT_MS, so a client
-      // that trickles its body can't hold a socket for ever; a socket silent for longer than
-      // keep-alive plus that is closed; MAX_CONNECTIONS bounds sockets (file descriptors).
-      server.requestTimeout = config.requestTimeoutMs;
+      // Headers must arrive within REQUEST_TIMEOUT_MS, and bodies by http/body-deadline.ts, so a
+      // client that trickles its request can't hold a socket for ever; a socket silent for longer
+      // than keep-alive plus that is closed; MAX_CONNECTIONS bounds sockets (file descriptors).
+      server.requestTimeout = 0;
       server.headersTimeout = config.requestTimeoutMs;
       server.setTimeout(o.keepAliveTimeout + config.requestTimeoutMs);
       server.maxConnections = config.maxConnections;

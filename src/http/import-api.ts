@@ -42,7 +42,11 @@ export interface ImportDeps {
   now: () => number;
 }
 
+/** Imports read at once per node: each holds its tally (up to about 120 MB: imports/tally.ts). */
+export const MAX_IMPORTS = 2;
+
 export function importApiRoutes(app: FastifyInstance, deps: ImportDeps): void {
+  let running = 0;
   app.register(async (scope) => {
     // Any content type; the handler reads the body itself, as a stream.
     scope.removeAllContentTypeParsers();
@@ -54,7 +58,22 @@ export function importApiRoutes(app: FastifyInstance, deps: ImportDeps): void {
         const live = await asOwner(deps.registry, req);
         const q = req.query;
         const rules = { static: q.static === "1", site: (q.site ?? "").toLowerCase() };
-        const { summary, delta, digest } = await readImport(req.raw, q.format, live.row.timeZone, rules);
+        if (running >= MAX_IMPORTS) {
+          reply.header("retry-after", "10");
+          throw new AppError(
+            503,
+            "busy",
+            `this server reads at most ${MAX_IMPORTS} imports at once: try again shortly`,
+          );
+        }
+        running++;
+        let read: Awaited<ReturnType<typeof readImport>>;
+        try {
+          read = await readImport(req.raw, q.format, live.row.timeZone, rules);
+        } finally {
+          running--;
+        }
+        const { summary, delta, digest } = read;
         if (summary.read === 0) throw new AppError(400, "empty_import", "the body holds no rows to import");
         const key = q.key ?? `sha256:${digest}`;
         if (!(await deps.store.importRollups(live.row.id, key, delta))) {

@@ -147,7 +147,8 @@ describe("imports", () => {
 
   it("daily totals from CSV, with and without pages", async () => {
     const c = await createCounter(s.url);
-    const csv = "date,hits,visitors,page\n2026-09-01,10,4\n2026-09-02,5,2,/a\n2026-09-02,3,1,/b\n2026-09-31,1,1\n2026-13-01,1,1\n";
+    const csv =
+      "date,hits,visitors,page\n2026-09-01,10,4\n2026-09-02,5,2,/a\n2026-09-02,3,1,/b\n2026-09-31,1,1\n2026-13-01,1,1\n";
     const r = await importFile(c.id, c.token, "csv", csv);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.deepEqual([r.body.read, r.body.imported, r.body.skipped], [5, 3, { malformed: 2 }]);
