@@ -1,6 +1,8 @@
-// Entry point: `hitcounter [serve|create|stats|set|rotate-token|milestones|admin] [flags]`. The usage text is the reference.
+// Entry point: `hitcounter [serve|create|stats|set|rotate-token|milestones|import|follow|admin] [flags]`. The usage text is the reference.
 
 import { admin, create, milestones, rotateToken, set, stats } from "./cli/client.js";
+import { follow } from "./cli/follow.js";
+import { importFile } from "./cli/import.js";
 import { serve } from "./cli/serve.js";
 
 const USAGE = `hitcounter — a self-hostable webpage hit counter
@@ -17,6 +19,10 @@ const USAGE = `hitcounter — a self-hostable webpage hit counter
   hitcounter rotate-token ID --token TOKEN      a new admin token; the old one stops working
   hitcounter milestones ID [--webhook URL [--at 1000,10000] [--every N] | --off] --token TOKEN
       a webhook POSTed when the count passes a milestone; without options: it and its deliveries
+  hitcounter import ID FILE|- --format log|goatcounter|csv [--site HOST] [--static] --token TOKEN
+      brings history in (gzip or plain), with a progress bar; the same file twice is refused
+  hitcounter follow ID LOGFILE [--site HOST] --token TOKEN
+      counts a site from its access log as it grows (survives logrotate), without any embed
   hitcounter admin top [--sort hits_today|created] [--limit N]
   hitcounter admin block|unblock|delete ID
       Client commands talk to HITCOUNTER_URL (or --url; default http://localhost:8080);
@@ -32,6 +38,8 @@ const commands: Record<string, (argv: string[], env: Record<string, string | und
   set,
   "rotate-token": rotateToken,
   milestones,
+  import: importFile,
+  follow,
   admin,
 };
 

@@ -1,0 +1,78 @@
+// `hitcounter import ID FILE --format log|goatcounter|csv --token T`: streams a file (or "-",
+// standard input) to POST /api/counters/{id}/import, with a progress bar (cli-progress) of
+// lines, rate and time left, and prints the server's summary at the end. The file is sent as
+// it is read (gzip files as they are: the server unpacks them), never held in memory.
+
+import { createReadStream, statSync } from "node:fs";
+import { Readable, Transform } from "node:stream";
+import { parseArgs } from "node:util";
+import cliProgress from "cli-progress";
+
+type Env = Record<string, string | undefined>;
+
+export async function importFile(argv: string[], env: Env): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      url: { type: "string" },
+      token: { type: "string" },
+      format: { type: "string" },
+      site: { type: "string" },
+      static: { type: "boolean" },
+      quiet: { type: "boolean" },
+    },
+    allowPositionals: true,
+  });
+  const [id, file] = positionals;
+  if (!id || !file || !values.format) {
+    throw new Error("usage: hitcounter import ID FILE|- --format log|goatcounter|csv [--site HOST] --token TOKEN");
+  }
+  const base = (values.url ?? env.HITCOUNTER_URL ?? "http://localhost:8080").replace(/\/$/, "");
+  const token = values.token ?? env.HITCOUNTER_TOKEN;
+  const total = file === "-" ? 0 : statSync(file).size;
+  const input = file === "-" ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
+
+  const bar = new cliProgress.SingleBar(
+    {
+      format: total
+        ? "{bar} {percentage}% | {lines} lines | {rate} lines/s | ETA {eta_formatted}"
+        : "{lines} lines | {rate} lines/s",
+      noTTYOutput: !values.quiet,
+      notTTYSchedule: 2000,
+      stream: process.stderr,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const started = Date.now();
+  let lines = 0;
+  let bytes = 0;
+  if (!values.quiet) bar.start(total || 1, 0, { lines: 0, rate: 0 });
+  const counting = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
+      const rate = Math.round(lines / Math.max(0.001, (Date.now() - started) / 1000));
+      if (!values.quiet) bar.update(total ? bytes : 0, { lines, rate });
+      done(null, chunk);
+    },
+  });
+  const query = new URLSearchParams({ format: values.format });
+  if (values.site) query.set("site", values.site);
+  if (values.static) query.set("static", "1");
+  let res: Response;
+  try {
+    res = await fetch(`${base}/api/counters/${id}/import?${query}`, {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: Readable.toWeb(input.pipe(counting)) as ReadableStream,
+      duplex: "half",
+    } as RequestInit);
+  } finally {
+    if (!values.quiet) bar.stop();
+  }
+  const out = (await res.json()) as { error?: { message: string } };
+  if (!res.ok) throw new Error(`${res.status}: ${out.error?.message ?? res.statusText}`);
+  const seconds = (Date.now() - started) / 1000;
+  console.log(JSON.stringify(out, null, 2));
+  console.error(`${lines} lines in ${seconds.toFixed(1)} s (${Math.round(lines / Math.max(seconds, 0.001))} lines/s)`);
+}
