@@ -1,12 +1,15 @@
 // An import's figures, added up in memory in the counter's time zone as the rows are read:
-// hits per local day, hour and breakdown value, and distinct visitors per day (by a 52-bit
-// hash of the source's own visitor key with a salt made for this import only: neither the key
-// nor the hash is ever stored). At the end they become one CounterDelta, which the store adds
-// to the rollups in one transaction (Store.importRollups).
+// hits per local day, hour and breakdown value, and distinct visitors per day (by a 53-bit
+// hash of the source's own visitor key, seeded for this import only: neither the key nor the
+// hash is ever stored). At the end they become one CounterDelta, which the store adds to the
+// rollups in one transaction (Store.importRollups). Hand-written for speed: it runs once per
+// line of logs of millions of lines, so breakdowns are counted per day in a map per dimension
+// (no key string made per value and line) and the visitor hash is a seeded 2 × 32-bit
+// multiply-xor hash in JavaScript, which took a fifth of SHA-1's time here.
 // Bounds: at most MAX_VISITORS distinct visitor-days (about 60 bytes each, 120 MB); past it
 // the import is refused (413) rather than counted without its visitors.
 
-import { hash, randomBytes } from "node:crypto";
+import { randomInt } from "node:crypto";
 import { AppError } from "../errors.js";
 import type { CounterDelta } from "../store/store.js";
 import { localBucket } from "../time/zone.js";
@@ -24,15 +27,23 @@ export interface RowValues {
   country: string;
 }
 
-const DIMS: [keyof RowValues, string][] = [
-  ["page", "page"],
-  ["referrerHost", "ref"],
-  ["referrerUrl", "refurl"],
-  ["browser", "browser"],
-  ["os", "os"],
-  ["device", "device"],
-  ["country", "country"],
-];
+const FIELDS: (keyof RowValues)[] = ["page", "referrerHost", "referrerUrl", "browser", "os", "device", "country"];
+/** The stored dimension of each field, in the same order. */
+const DIM_NAMES = ["page", "ref", "refurl", "browser", "os", "device", "country"];
+
+/** A 53-bit hash of `s`, seeded: cyrb53 (public domain), two 32-bit lanes. */
+function hash53(s: string, seed: number): number {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
 
 export class ImportTally {
   /** New visitors by the local hour of their first row, or by day for daily totals. */
@@ -48,7 +59,9 @@ export class ImportTally {
   /** day -> visitor hash -> the local hour of its first row */
   private readonly seen = new Map<string, Map<number, string>>();
   private seenCount = 0;
-  private readonly salt = randomBytes(16).toString("hex");
+  private readonly seed = randomInt(2 ** 31);
+  /** day -> per field, value -> hits */
+  private readonly dims = new Map<string, Map<string, number>[]>();
 
   constructor(private readonly timeZone: string) {}
 
@@ -72,16 +85,21 @@ export class ImportTally {
     d.hits += hits;
     d.days.set(day, (d.days.get(day) ?? 0) + hits);
     if (hour) d.hours.set(hour, (d.hours.get(hour) ?? 0) + hits);
-    for (const [field, dim] of DIMS) {
-      const value = v[field];
+    let byField = this.dims.get(day);
+    if (!byField) {
+      byField = FIELDS.map(() => new Map());
+      this.dims.set(day, byField);
+    }
+    for (let i = 0; i < FIELDS.length; i++) {
+      const value = v[FIELDS[i] as keyof RowValues];
       if (value === "") continue;
-      const key = `${day}\u0000${dim}\u0000${value}`;
-      d.dims.set(key, (d.dims.get(key) ?? 0) + hits);
+      const m = byField[i] as Map<string, number>;
+      m.set(value, (m.get(value) ?? 0) + hits);
     }
   }
 
   private visit(day: string, hour: string, visitor: string): void {
-    const h = Number.parseInt(hash("sha1", `${this.salt}${visitor}`).slice(0, 13), 16);
+    const h = hash53(visitor, this.seed);
     let byDay = this.seen.get(day);
     if (!byDay) {
       byDay = new Map();
@@ -101,6 +119,12 @@ export class ImportTally {
       for (const hour of byDay.values()) this.counts.set(hour, (this.counts.get(hour) ?? 0) + 1);
     }
     this.seen.clear();
+    for (const [day, byField] of this.dims) {
+      byField.forEach((m, i) => {
+        for (const [value, hits] of m) this.delta.dims.set(`${day}\u0000${DIM_NAMES[i]}\u0000${value}`, hits);
+      });
+    }
+    this.dims.clear();
     return this.delta;
   }
 }

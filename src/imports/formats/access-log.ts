@@ -64,8 +64,11 @@ export class AccessLog {
     if (method !== "GET") return "method";
     const code = Number(status);
     if (code < 200 || code >= 400) return "status";
-    const target = sp < 0 ? "" : (request as string).slice(sp + 1).replace(/ HTTP\/[\d.]+$/, "");
-    const q = target.search(/[?#]/);
+    const version = (request as string).lastIndexOf(" HTTP/");
+    const target = sp < 0 ? "" : (request as string).slice(sp + 1, version > sp ? version : undefined);
+    let q = target.indexOf("?");
+    const hashAt = target.indexOf("#");
+    if (hashAt >= 0 && (q < 0 || hashAt < q)) q = hashAt;
     const path = q < 0 ? target : target.slice(0, q);
     if (!path.startsWith("/")) return "malformed";
     if (!this.rules.static && STATIC.test(path)) return "static";
