@@ -1,5 +1,6 @@
-// Entry point: `hitcounter [serve|create|stats|set|rotate-token|milestones|import|follow|admin] [flags]`. The usage text is the reference.
+// Entry point: `hitcounter [serve|create|stats|set|rotate-token|milestones|import|follow|backup|restore|admin] [flags]`. The usage text is the reference.
 
+import { backup, restore } from "./cli/backup.js";
 import { admin, create, milestones, rotateToken, set, stats } from "./cli/client.js";
 import { follow } from "./cli/follow.js";
 import { importFile } from "./cli/import.js";
@@ -23,6 +24,10 @@ const USAGE = `hitcounter — a self-hostable webpage hit counter
       brings history in (gzip or plain), with a progress bar; the same file twice is refused
   hitcounter follow ID LOGFILE [--site HOST] --token TOKEN
       counts a site from its access log as it grows (survives logrotate), without any embed
+  hitcounter backup FILE [--token ADMIN_TOKEN]
+      a consistent online backup of a running SQLite server (PostgreSQL: pg_dump)
+  hitcounter restore FILE --data DIR
+      puts a backup into an empty data folder
   hitcounter admin top [--sort hits_today|created] [--limit N]
   hitcounter admin block|unblock|delete ID
       Client commands talk to HITCOUNTER_URL (or --url; default http://localhost:8080);
@@ -40,6 +45,8 @@ const commands: Record<string, (argv: string[], env: Record<string, string | und
   milestones,
   import: importFile,
   follow,
+  backup,
+  restore,
   admin,
 };
 

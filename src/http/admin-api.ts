@@ -3,6 +3,9 @@
 // block a counter (its embeds show the picture without counting, reason "blocked"; its owner's
 // calls answer 403), unblock it, delete it. Every action is logged with its time and target.
 
+import { createReadStream, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { changed, type Registry } from "../counters/registry.js";
 import { hashToken, tokenMatches } from "../counters/tokens.js";
@@ -109,4 +112,26 @@ export function adminApiRoutes(app: FastifyInstance, deps: AdminDeps): void {
       return reply.code(204).send();
     },
   );
+
+  // A consistent copy of the SQLite database, folded first (hitcounter backup FILE).
+  app.get("/api/admin/backup", async (req, reply) => {
+    admitted(req);
+    const backup = deps.store.backup?.bind(deps.store);
+    if (!backup) throw new AppError(404, "no_backup", "this store is PostgreSQL: back it up with pg_dump (README)");
+    const dir = mkdtempSync(join(tmpdir(), "hitcounter-backup-"));
+    const file = join(dir, "hitcounter.db");
+    try {
+      await backup(file);
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+    audit(req, "backup");
+    const stream = createReadStream(file);
+    stream.on("close", () => rmSync(dir, { recursive: true, force: true }));
+    reply.header("content-type", "application/vnd.sqlite3");
+    reply.header("content-disposition", 'attachment; filename="hitcounter.db"');
+    reply.header("content-length", String(statSync(file).size));
+    return reply.send(stream);
+  });
 }

@@ -210,6 +210,11 @@ export interface Store {
    * imported into the counter before. Raises the revision (other nodes re-read the counter).
    */
   importRollups(id: string, key: string, delta: CounterDelta): Promise<boolean>;
+  /**
+   * Where the store is a file (SQLite): a consistent copy of it at `file`, taken online, with
+   * every batch committed before the call folded in. PostgreSQL has pg_dump.
+   */
+  backup?(file: string): Promise<void>;
   /** The counter's milestone webhook (with its secret), or undefined. */
   getMilestones(id: string): Promise<StoredMilestones | undefined>;
   /** Sets the milestone webhook, or removes it (undefined); its pending deliveries stay. */

@@ -183,6 +183,12 @@ export function openSqlite(opts: SqliteOptions): Store {
       );
     },
     ...webhookMethods(db, write),
+    async backup(file) {
+      await settle();
+      // SQLite's online backup API (better-sqlite3 steps it between other work): hits
+      // committed meanwhile wait in the journal, and the copy is the database as of the fold.
+      await db.backup(file);
+    },
     async importRollups(id, key, delta) {
       if (q.imported.get(id, key)) return false;
       const statements: WriteStatement[] = [
