@@ -30,6 +30,7 @@ import {
   threadCpu,
   waitHttp,
 } from "./harness.js";
+import { importBench } from "./import.js";
 import { liveBench } from "./live.js";
 import { memoryBench } from "./memory.js";
 import { pngBench } from "./png.js";
@@ -259,6 +260,7 @@ async function main() {
   if ("png".includes(only)) console.log(await pngBench());
   if ("memory".includes(only)) console.log(await memoryBench());
   if ("live".includes(only)) console.log(await liveBench());
+  if ("import".includes(only)) console.log(await importBench());
   console.log(
     "PostgreSQL runs share the machine's 2 cores with the database itself (2 nodes: one on each core, the second beside the load generator).",
   );

@@ -65,11 +65,24 @@ export class ImportTally {
 
   constructor(private readonly timeZone: string) {}
 
-  /** One row of `hits` hits at `ms`; `visitor` is the source's key for who made it ("": none). */
-  add(ms: number, v: RowValues, visitor: string, hits = 1): void {
+  /**
+   * One row of `hits` hits at `ms`; `visitor` is the source's key for who made it ("": none),
+   * or its hash already (visitorHash()).
+   */
+  add(ms: number, v: RowValues, visitor: string | number, hits = 1): void {
     const b = localBucket(this.timeZone, ms);
     this.addOn(b.day, b.hour, v, hits);
-    if (visitor !== "") this.visit(b.day, b.hour, visitor);
+    if (visitor !== "") this.visit(b.day, b.hour, typeof visitor === "number" ? visitor : hash53(visitor, this.seed));
+  }
+
+  /** A text's hash under this import's seed (a user-agent's, worked out once per string). */
+  textHash(text: string): number {
+    return hash53(text, this.seed);
+  }
+
+  /** The visitor hash of an address with a user-agent of textHash() `agent`. */
+  visitorHash(address: string, agent: number): number {
+    return hash53(address, (this.seed ^ agent) | 0);
   }
 
   /** Hits on a day without an hour (daily totals), with `visitors` more visitors that day. */
@@ -98,8 +111,7 @@ export class ImportTally {
     }
   }
 
-  private visit(day: string, hour: string, visitor: string): void {
-    const h = hash53(visitor, this.seed);
+  private visit(day: string, hour: string, h: number): void {
     let byDay = this.seen.get(day);
     if (!byDay) {
       byDay = new Map();

@@ -7,12 +7,14 @@
 
 import { splitUrl } from "../../hit.js";
 import { BotCheck } from "../../ingest/bots.js";
-import { country, uaInfo } from "../../ingest/enrich.js";
+import { country, type UaInfo, uaInfo } from "../../ingest/enrich.js";
 import { storable } from "../../text/characters.js";
 import type { ImportTally } from "../tally.js";
 
 const LINE =
-  /^(\S+) \S+ \S+ \[(\d{2})\/(\w{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})\] "((?:[^"\\]|\\.)*)" (\d{3}) \S+(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?/;
+  /^(\S+) \S+ \S+ \[([^\]]{26})\] "((?:[^"\\]|\\.)*)" (\d{3}) \S+(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?/;
+const STAMP = /^(\d{2})\/(\w{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/;
+/^(\S+) \S+ \S+ \[(\d{2})\/(\w{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})\] "((?:[^"\\]|\\.)*)" (\d{3}) \S+(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?/;
 const MONTHS: Record<string, number> = {
   Jan: 0,
   Feb: 1,
@@ -38,8 +40,21 @@ export interface LogRules {
   site: string;
 }
 
+/** What one user-agent string means here, worked out once per distinct string. */
+interface Agent {
+  bot: boolean;
+  info: UaInfo;
+  /** Its share of the visitor hash (tally.ts). */
+  hash: number;
+}
+const MAX_AGENTS = 10_000;
+
 export class AccessLog {
   private readonly bots = new BotCheck();
+  private readonly agents = new Map<string, Agent>();
+  /** Consecutive lines mostly share their second: its text and time, kept from the last line. */
+  private lastStamp = "";
+  private lastMs = Number.NaN;
   /** address -> country: one GeoIP lookup per address, for a bounded number of them */
   private readonly countries = new Map<string, string>();
 
@@ -52,12 +67,8 @@ export class AccessLog {
   line(text: string): string | undefined {
     const m = LINE.exec(text);
     if (!m) return "malformed";
-    const [, ip, dd, mon, yyyy, hh, mi, ss, sign, oh, om, request, status, referrer = "", userAgent = ""] =
-      m as unknown as string[];
-    const month = MONTHS[mon as string];
-    if (month === undefined) return "malformed";
-    const offset = (sign === "-" ? -1 : 1) * (Number(oh) * 60 + Number(om)) * 60_000;
-    const ms = Date.UTC(Number(yyyy), month, Number(dd), Number(hh), Number(mi), Number(ss)) - offset;
+    const [, ip, stamp, request, status, referrer = "", userAgent = ""] = m as unknown as string[];
+    const ms = stamp === this.lastStamp ? this.lastMs : this.time(stamp as string);
     if (Number.isNaN(ms)) return "malformed";
     const sp = (request as string).indexOf(" ");
     const method = sp < 0 ? request : (request as string).slice(0, sp);
@@ -72,12 +83,12 @@ export class AccessLog {
     const path = q < 0 ? target : target.slice(0, q);
     if (!path.startsWith("/")) return "malformed";
     if (!this.rules.static && STATIC.test(path)) return "static";
-    const ua = unescaped(userAgent as string);
-    if (this.bots.is(ua)) return "bot";
+    const agent = this.agent(userAgent as string);
+    if (agent.bot) return "bot";
     const ref = unescaped(referrer as string);
     const [refHost, refPath] = ref === "-" ? ["", ""] : splitUrl(ref);
     const external = refHost !== "" && refHost !== this.rules.site;
-    const info = uaInfo(ua);
+    const info = agent.info;
     this.tally.add(
       ms,
       {
@@ -89,9 +100,33 @@ export class AccessLog {
         device: info.device,
         country: this.countryOf(ip as string),
       },
-      `${ip}\u0000${ua}`,
+      this.tally.visitorHash(ip as string, agent.hash),
     );
     return undefined;
+  }
+
+  private time(stamp: string): number {
+    const t = STAMP.exec(stamp);
+    const month = t ? MONTHS[t[2] as string] : undefined;
+    let ms = Number.NaN;
+    if (t && month !== undefined) {
+      const offset = (t[7] === "-" ? -1 : 1) * (Number(t[8]) * 60 + Number(t[9])) * 60_000;
+      ms = Date.UTC(Number(t[3]), month, Number(t[1]), Number(t[4]), Number(t[5]), Number(t[6])) - offset;
+    }
+    this.lastStamp = stamp;
+    this.lastMs = ms;
+    return ms;
+  }
+
+  private agent(raw: string): Agent {
+    let a = this.agents.get(raw);
+    if (!a) {
+      const ua = unescaped(raw);
+      a = { bot: this.bots.is(ua), info: uaInfo(ua), hash: this.tally.textHash(ua) };
+      if (this.agents.size >= MAX_AGENTS) this.agents.clear();
+      this.agents.set(raw, a);
+    }
+    return a;
   }
 
   private countryOf(ip: string): string {
