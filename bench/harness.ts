@@ -17,8 +17,8 @@ const HAS_TASKSET = (() => {
   }
 })();
 
-/** Servers run on core 0, the load generator on core 1. */
-export function pinned(core: number, args: string[]): [string, string[]] {
+/** Servers run on core 0, the load generator on core 1 (`core` may list several: "0,1"). */
+export function pinned(core: number | string, args: string[]): [string, string[]] {
   return HAS_TASKSET ? ["taskset", ["-c", String(core), ...args]] : [args[0] as string, args.slice(1)];
 }
 
@@ -39,7 +39,7 @@ export async function waitHttp(url: string, proc: ChildProcess): Promise<void> {
   throw new Error(`${url} did not come up`);
 }
 
-export function startNode(core: number, script: string[], env: Record<string, string> = {}): ChildProcess {
+export function startNode(core: number | string, script: string[], env: Record<string, string> = {}): ChildProcess {
   const [cmd, args] = pinned(core, [process.execPath, "--import", "tsx", ...script]);
   return spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
 }

@@ -46,7 +46,7 @@ export async function importBench(): Promise<string> {
   const file = join(dataDir, "access.log");
   await writeLog(file);
   const url = `http://127.0.0.1:${PORT}`;
-  const server = startNode(0, ["src/main.ts", "serve"], serverEnv(PORT, dataDir));
+  const server = startNode("0,1", ["src/main.ts", "serve"], serverEnv(PORT, dataDir));
   await waitHttp(`${url}/healthz`, server);
   const c = await createCounter(url);
   const [cmd, args] = pinned(1, [

@@ -1,8 +1,8 @@
 // Reads an import from a stream of any size (gzip or plain): the file's SHA-256 as it arrives
-// (the import's key unless one is given), its lines or CSV records fed to the format, and the
-// summary {read, imported, skipped: {reason: n}, errors: [{line, reason}]}. Nothing is stored
-// here: the caller stores the tally's figures in one transaction once the whole file was read,
-// so a file is either imported whole or not at all.
+// (the import's key unless one is given), its lines or CSV records fed to the format (a large
+// access log on two threads: log-threads.ts), and the summary. Nothing is stored here: the
+// caller stores the tally's figures in one transaction once the whole file was read, so a file
+// is either imported whole or not at all.
 
 import { createHash } from "node:crypto";
 import { PassThrough, Readable } from "node:stream";
@@ -14,22 +14,14 @@ import type { CounterDelta } from "../store/store.js";
 import { AccessLog, type LogRules } from "./formats/access-log.js";
 import { DailyCsv } from "./formats/daily-csv.js";
 import { GoatCounterExport } from "./formats/goatcounter.js";
+import { lineChunks, MAX_LINE, splitLines } from "./lines.js";
+import { LogThreads, THREADS_FROM } from "./log-threads.js";
+import { type ImportSummary, newSummary, note } from "./summary.js";
 import { ImportTally } from "./tally.js";
 
 export const FORMATS = ["goatcounter", "log", "csv"] as const;
 export type ImportFormat = (typeof FORMATS)[number];
-
-/** Longer lines (or CSV records) are skipped as "too_long": no line can take the memory. */
-export const MAX_LINE = 64 * 1024;
-/** Skipped lines reported one by one (with their number); the rest only counted. */
-const MAX_ERRORS = 20;
-
-export interface ImportSummary {
-  read: number;
-  imported: number;
-  skipped: Record<string, number>;
-  errors: { line: number; reason: string }[];
-}
+export type { ImportSummary };
 
 export interface ImportResult {
   summary: ImportSummary;
@@ -45,36 +37,47 @@ export async function readImport(
   rules: LogRules,
 ): Promise<ImportResult> {
   const tally = new ImportTally(timeZone);
-  const summary: ImportSummary = { read: 0, imported: 0, skipped: {}, errors: [] };
-  const note = (line: number, reason: string | undefined) => {
-    if (reason === "header") return;
-    summary.read++;
-    if (reason === undefined) {
-      summary.imported++;
-      return;
-    }
-    summary.skipped[reason] = (summary.skipped[reason] ?? 0) + 1;
-    if (reason !== "bot" && reason !== "static" && summary.errors.length < MAX_ERRORS) {
-      summary.errors.push({ line, reason });
-    }
-  };
+  const summary = newSummary();
   const sha = createHash("sha256");
   const plain = new PassThrough();
   const unpack = gunzipIfNeeded(body, sha, plain);
-  if (format === "log") {
-    const log = new AccessLog(tally, rules);
-    await Promise.all([unpack, eachLine(plain, (text, n) => note(n, log.line(text)))]);
-  } else {
+  if (format === "log") await Promise.all([unpack, readLog(plain, tally, summary, rules, timeZone)]);
+  else {
     const reader = format === "goatcounter" ? new GoatCounterExport(tally) : new DailyCsv(tally);
     const csv = parse({ relax_column_count: true, skip_empty_lines: true, info: true, max_record_size: MAX_LINE });
     const records = (async () => {
       for await (const r of csv as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-        note(r.info.lines, reader.record(r.record));
+        note(summary, r.info.lines, reader.record(r.record));
       }
     })();
     await Promise.all([unpack, pipeline(plain, csv).catch(csvError), records]);
   }
   return { summary, delta: tally.finish(), digest: sha.digest("hex") };
+}
+
+/** The first THREADS_FROM bytes on the event loop; the rest, if any, on the threads. */
+async function readLog(
+  input: Readable,
+  tally: ImportTally,
+  summary: ImportSummary,
+  rules: LogRules,
+  timeZone: string,
+): Promise<void> {
+  const log = new AccessLog(tally, rules);
+  let bytes = 0;
+  let threads: LogThreads | undefined;
+  try {
+    for await (const [buf, first] of lineChunks(input, 4 << 20)) {
+      bytes += buf.length;
+      if (bytes > THREADS_FROM) threads ??= new LogThreads(timeZone, rules, tally.seed, tally.visitorDays());
+      if (threads) await threads.send(buf, first);
+      else splitLines(buf, first, (text, n) => note(summary, n, log.line(text)));
+    }
+    await threads?.finish(tally, summary);
+  } catch (err) {
+    threads?.close();
+    throw err;
+  }
 }
 
 function csvError(err: Error & { code?: string; lines?: number }): never {
@@ -104,37 +107,4 @@ async function gunzipIfNeeded(body: Readable, sha: ReturnType<typeof createHash>
     if ((err as { code?: string }).code?.startsWith("Z_")) throw badRequest("bad_import", "the gzip data is damaged");
     throw err;
   }
-}
-
-/** Calls `fn` for each line (without its end) with its number; over-long lines are skipped. */
-async function eachLine(input: Readable, fn: (text: string, n: number) => void): Promise<void> {
-  let carry: Buffer | undefined;
-  let n = 0;
-  let tooLong = false;
-  for await (const chunk of input as AsyncIterable<Buffer>) {
-    let start = 0;
-    for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
-      n++;
-      const part = carry ? Buffer.concat([carry, chunk.subarray(start, nl)]) : chunk.subarray(start, nl);
-      carry = undefined;
-      if (tooLong || part.length > MAX_LINE)
-        fn("", n); // "malformed": cut at MAX_LINE
-      else {
-        const end = part.length > 0 && part[part.length - 1] === 13 ? part.length - 1 : part.length;
-        if (end > 0) fn(part.toString("utf8", 0, end), n);
-        else n--; // blank lines are no lines
-      }
-      tooLong = false;
-      start = nl + 1;
-    }
-    if (start < chunk.length) {
-      const rest = chunk.subarray(start);
-      carry = carry ? Buffer.concat([carry, rest]) : Buffer.from(rest);
-      if (carry.length > MAX_LINE) {
-        tooLong = true;
-        carry = undefined;
-      }
-    }
-  }
-  if (carry && carry.length > 0 && !tooLong) fn(carry.toString("utf8"), ++n);
 }

@@ -59,11 +59,54 @@ export class ImportTally {
   /** day -> visitor hash -> the local hour of its first row */
   private readonly seen = new Map<string, Map<number, string>>();
   private seenCount = 0;
-  private readonly seed = randomInt(2 ** 31);
+  /** The visitor hash's seed: the import's other threads take the same. */
+  readonly seed: number;
   /** day -> per field, value -> hits */
   private readonly dims = new Map<string, Map<string, number>[]>();
 
-  constructor(private readonly timeZone: string) {}
+  /** `seed`: the visitor hash's; tallies of one import on several threads share it. */
+  constructor(
+    private readonly timeZone: string,
+    seed = randomInt(2 ** 31),
+    /** Visitor-days this tally may hold (a thread's share of MAX_VISITORS). */
+    private readonly maxVisitors = MAX_VISITORS,
+  ) {
+    this.seed = seed;
+  }
+
+  /** The days this tally has seen visitors on. */
+  visitorDays(): string[] {
+    return [...this.seen.keys()];
+  }
+
+  /** Takes the visitors of `days` out (to be counted by another tally: mergeVisitors()). */
+  takeVisitors(days: string[]): Map<string, Map<number, string>> {
+    const out = new Map<string, Map<number, string>>();
+    for (const day of days) {
+      const v = this.seen.get(day);
+      if (v) out.set(day, v);
+      this.seen.delete(day);
+    }
+    return out;
+  }
+
+  /** Adds visitors another tally of the same import saw (same seed): one seen by both counts once. */
+  mergeVisitors(seen: Map<string, Map<number, string>>): void {
+    for (const [day, visitors] of seen) for (const [h, hour] of visitors) this.visit(day, hour, h);
+  }
+
+  /**
+   * Adds the finished figures of another part of the same import (another thread's lines),
+   * whose visitors are none of this tally's (the lines are shared out by address).
+   */
+  merge(o: CounterDelta): void {
+    const d = this.delta;
+    d.hits += o.hits;
+    for (const [k, n] of o.days) d.days.set(k, (d.days.get(k) ?? 0) + n);
+    for (const [k, n] of o.hours) d.hours.set(k, (d.hours.get(k) ?? 0) + n);
+    for (const [k, n] of o.dims) d.dims.set(k, (d.dims.get(k) ?? 0) + n);
+    for (const [k, n] of o.visitorCounts ?? []) this.counts.set(k, (this.counts.get(k) ?? 0) + n);
+  }
 
   /**
    * One row of `hits` hits at `ms`; `visitor` is the source's key for who made it ("": none),
@@ -119,7 +162,7 @@ export class ImportTally {
     }
     const first = byDay.get(h);
     if (first !== undefined && first <= hour) return;
-    if (first === undefined && ++this.seenCount > MAX_VISITORS) {
+    if (first === undefined && ++this.seenCount > this.maxVisitors) {
       throw new AppError(413, "too_large", `an import may hold at most ${MAX_VISITORS} visitor-days: split the file`);
     }
     byDay.set(h, hour);
@@ -133,7 +176,10 @@ export class ImportTally {
     this.seen.clear();
     for (const [day, byField] of this.dims) {
       byField.forEach((m, i) => {
-        for (const [value, hits] of m) this.delta.dims.set(`${day}\u0000${DIM_NAMES[i]}\u0000${value}`, hits);
+        for (const [value, hits] of m) {
+          const key = `${day}\u0000${DIM_NAMES[i]}\u0000${value}`;
+          this.delta.dims.set(key, (this.delta.dims.get(key) ?? 0) + hits);
+        }
       });
     }
     this.dims.clear();

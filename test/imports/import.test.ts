@@ -145,6 +145,36 @@ describe("imports", () => {
     });
   });
 
+  it("a large log (read on two threads past its first 4 MB) gives the exact figures and line numbers", async () => {
+    const c = await createCounter(s.url);
+    const lines: string[] = [];
+    const want = new Map<string, { hits: number; visitors: Set<string> }>();
+    // 60,000 lines (about 11 MB) over three days from 3,000 addresses with two browsers each.
+    for (let i = 0; i < 60_000; i++) {
+      const day = 1 + Math.floor(i / 20_000);
+      const ip = `198.51.${Math.floor((i % 3000) / 250)}.${i % 250}`;
+      const ua = i % 7 === 0 ? CHROME : FIREFOX;
+      const time = `${String(day).padStart(2, "0")}/Oct/2026:${String(Math.floor(i / 1000) % 24).padStart(2, "0")}:00:00 +0000`;
+      const path = i % 10 === 0 ? "/app.js" : `/p/${i % 50}`;
+      lines.push(line(ip, time, `GET ${path} HTTP/1.1`, 200, "-", ua));
+      if (path === "/app.js") continue;
+      const key = `2026-10-0${day}`;
+      const w = want.get(key) ?? { hits: 0, visitors: new Set() };
+      w.hits++;
+      w.visitors.add(`${ip} ${ua}`);
+      want.set(key, w);
+    }
+    lines[55_001] = "broken line"; // it replaced a counted line (not /app.js) of day 3
+    (want.get("2026-10-03") as { hits: number }).hits--;
+    const r = await importFile(c.id, c.token, "log", `${lines.join("\n")}\n`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body.errors, [{ line: 55_002, reason: "malformed" }]);
+    assert.deepEqual((r.body.skipped as Record<string, number>).malformed, 1);
+    const got = await daily(c.id, c.token, "2026-09-30", "2026-10-04");
+    // The replaced line's visitor still has other lines that day: visitors stay as built.
+    assert.deepEqual(got, Object.fromEntries([...want].map(([d, w]) => [d, [w.hits, w.visitors.size]])));
+  });
+
   it("daily totals from CSV, with and without pages", async () => {
     const c = await createCounter(s.url);
     const csv =
