@@ -12,6 +12,8 @@ const PLAIN_PORT = 8186;
 const PORT = 8187;
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 10_000);
 const STREAM_COUNTERS = 1_000;
+/** Alternations of baseline and hitcounter load per side (BENCH_REPEATS, as in run.ts). */
+const REPEATS = Math.max(1, Number(process.env.BENCH_REPEATS ?? 3));
 
 /** Opens one stream and resolves once its first event arrived. */
 function openStream(url: string, i: number): Promise<IncomingMessage> {
@@ -42,7 +44,13 @@ export async function liveBench(): Promise<string> {
     const hc = await load(url, idsFile);
     return { rps: hc.rps, ratio: hc.rps / base.rps };
   };
-  const alone = await ratio();
+  // The median of REPEATS alternations: one 10 s load on this VM can land in a slow spell.
+  const median = async () => {
+    const runs = [];
+    for (let k = 0; k < REPEATS; k++) runs.push(await ratio());
+    return runs.sort((a, b) => a.ratio - b.ratio)[Math.floor(REPEATS / 2)] as { rps: number; ratio: number };
+  };
+  const alone = await median();
 
   const before = rssMb(server.pid as number).now;
   const streams: IncomingMessage[] = [];
@@ -55,7 +63,7 @@ export async function liveBench(): Promise<string> {
   }
   await new Promise((r) => setTimeout(r, 2000));
   const held = rssMb(server.pid as number).now;
-  const beside = await ratio();
+  const beside = await median();
   for (const s of streams) s.destroy();
   await stop(server);
   await stop(plain);
@@ -63,7 +71,7 @@ export async function liveBench(): Promise<string> {
   const within = beside.ratio / alone.ratio;
   return [
     `live: ${STREAMS} idle streams over ${STREAM_COUNTERS} counters: server RSS ${before.toFixed(0)} -> ${held.toFixed(0)} MB, ${kb.toFixed(1)} KB per stream`,
-    `   SVG on another counter: ${Math.round(alone.rps)} hits/s (ratio ${alone.ratio.toFixed(2)}) without streams, ${Math.round(beside.rps)} (ratio ${beside.ratio.toFixed(2)}) beside them: ${within.toFixed(2)} of it (target >= 0.90)`,
+    `   SVG on another counter: ${Math.round(alone.rps)} hits/s (median ratio of ${REPEATS}: ${alone.ratio.toFixed(2)}) without streams, ${Math.round(beside.rps)} (ratio ${beside.ratio.toFixed(2)}) beside them: ${within.toFixed(2)} of it (target >= 0.90)`,
   ].join("\n");
 }
 
