@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after } from "node:test";
 import { type App, buildApp } from "../../src/app.js";
 import { type Config, loadConfig } from "../../src/config.js";
 import { openSqlite } from "../../src/store/sqlite/index.js";
@@ -47,6 +48,16 @@ export interface Child {
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 
+/**
+ * Children still running. A test that fails between starting servers and stopping them must
+ * not leave them behind: their pipes keep the file's process waiting for ever (seen in CI,
+ * when one of two nodes started together could not listen).
+ */
+const running = new Set<ChildProcess>();
+after(() => {
+  for (const p of running) p.kill("SIGKILL");
+});
+
 /** Runs `hitcounter serve` as a child process and waits until /healthz answers. */
 export async function spawnServer(env: Record<string, string>, port: number): Promise<Child> {
   const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve"], {
@@ -61,7 +72,13 @@ export async function spawnServer(env: Record<string, string>, port: number): Pr
   proc.stderr?.on("data", (d) => {
     out += d;
   });
-  const exited = new Promise<number | null>((resolve) => proc.on("exit", (code) => resolve(code)));
+  running.add(proc);
+  const exited = new Promise<number | null>((resolve) =>
+    proc.on("exit", (code) => {
+      running.delete(proc);
+      resolve(code);
+    }),
+  );
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     try {
@@ -77,7 +94,11 @@ export async function spawnServer(env: Record<string, string>, port: number): Pr
   throw new Error(`server did not start:\n${out}`);
 }
 
-let nextPort = 20000 + (process.pid % 5000) * 4;
+/**
+ * Below Linux's ephemeral range (32768 and up): a port there may be the local end of some
+ * outgoing connection at that moment, and listening on it fails (EADDRINUSE, seen in CI).
+ */
+let nextPort = 10000 + (process.pid % 5000) * 4;
 /** A port for a child server; distinct per call within a run. */
 export function freePort(): number {
   nextPort += 1;
