@@ -25,20 +25,13 @@ import {
   toListing,
   toRow,
 } from "../sql/vocabulary.js";
-import type {
-  CommittedTotals,
-  CounterChange,
-  CurrentTotals,
-  DayTotals,
-  DimCount,
-  SeriesPoint,
-  Store,
-} from "../store.js";
+import type { CommittedTotals, CounterChange, CurrentTotals, DimCount, SeriesPoint, Store } from "../store.js";
 import { connect, fromServer, outage } from "./connection.js";
 import { Fold } from "./fold.js";
 import { importMethod } from "./imports.js";
-import { commitOf, StoredVisitors, unfolded } from "./journal.js";
+import { commitOf, StoredVisitors } from "./journal.js";
 import { onlineSharing } from "./online.js";
+import { UnfoldedJournal } from "./unfolded.js";
 import { webhookMethods } from "./webhooks.js";
 
 const INSERT_COUNTER = insertCounter(POSTGRES_PARAM);
@@ -78,7 +71,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
     settings: db.settings,
     pool,
     schema,
-    everyMs: opts.foldEveryMs ?? 5_000,
+    everyMs: opts.foldEveryMs ?? 10_000,
     cap,
     count: () => db.statements++,
     warn,
@@ -87,8 +80,10 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
   const stored = new StoredVisitors(opts.storedVisitorsBytes);
   /** Batches in doubt now (their answer lost, retried until the database tells). */
   let doubtful = 0;
-  type Unfolded = { id: string; day: string; hits: number; visitors: number };
-  const notFolded = (ids: string[]) => unfolded((sql, params) => query<Unfolded>(sql, params), ids);
+  const journal = new UnfoldedJournal((sql, params) => query(sql, params));
+  /** What the journal adds to counters read from the rollups just before (id -> reset_seq). */
+  const notFolded = (rows: { id: string; reset_seq: number }[]) =>
+    journal.of(new Map(rows.map((r) => [r.id, r.reset_seq])));
   /** A counter's row or day as stored, with what the journal holds of it beyond. */
   const plus = (t: CommittedTotals | undefined, day: string) => t?.days.find((d) => d.day === day);
 
@@ -116,20 +111,24 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
       );
     },
     async getCounter(id) {
-      const [r] = await query<RawCounter & pg.QueryResultRow>("SELECT * FROM counters WHERE id = $1", [id]);
+      const [r] = await query<RawCounter & { reset_seq: number } & pg.QueryResultRow>(
+        "SELECT * FROM counters WHERE id = $1",
+        [id],
+      );
       if (!r) return undefined;
       const row = toRow(r);
-      const more = (await notFolded([id])).get(id);
+      const more = (await notFolded([r])).get(id);
       row.hits += more?.hits ?? 0;
       row.visitors += more?.visitors ?? 0;
       return row;
     },
     async getDay(id, day) {
-      const [r] = await query<DayTotals>("SELECT day, hits, visitors FROM daily WHERE counter_id = $1 AND day = $2", [
-        id,
-        day,
-      ]);
-      const more = plus((await notFolded([id])).get(id), day);
+      const [r] = await query<{ id: string; reset_seq: number; hits: number | null; visitors: number | null }>(
+        `SELECT c.id, c.reset_seq, d.hits, d.visitors FROM counters c
+         LEFT JOIN daily d ON d.counter_id = c.id AND d.day = $2 WHERE c.id = $1`,
+        [id, day],
+      );
+      const more = r ? plus((await notFolded([r])).get(id), day) : undefined;
       return { day, hits: (r?.hits ?? 0) + (more?.hits ?? 0), visitors: (r?.visitors ?? 0) + (more?.visitors ?? 0) };
     },
     async updateCounter(id, settings) {
@@ -234,17 +233,18 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
         hits: number;
         visitors: number;
         revision: number;
+        reset_seq: number;
         day: string;
         dh: number;
         dv: number;
       }>(
-        `SELECT c.id, c.hits, c.visitors, c.revision, w.day, COALESCE(d.hits, 0) AS dh, COALESCE(d.visitors, 0) AS dv
+        `SELECT c.id, c.hits, c.visitors, c.revision, c.reset_seq, w.day, COALESCE(d.hits, 0) AS dh, COALESCE(d.visitors, 0) AS dv
          FROM unnest($1::text[], $2::text[]) AS w(id, day)
          JOIN counters c ON c.id = w.id
          LEFT JOIN daily d ON d.counter_id = w.id AND d.day = w.day`,
         [wanted.map((w) => w.id), wanted.map((w) => w.day)],
       );
-      const more = await notFolded(rows.map((r) => r.id));
+      const more = await notFolded(rows);
       for (const r of rows) {
         const m = more.get(r.id);
         const d = plus(m, r.day);

@@ -1,8 +1,7 @@
-// The PostgreSQL journal's two sides on a node: a batch's commit, one statement that inserts
+// The PostgreSQL journal on a node: a batch's commit, one statement that inserts
 // its visitor hashes (the ones that are new are the new visitors, which keeps uniques exact
-// across nodes) and its journal row, atomically and idempotently by batch id; and the reads of
-// what is committed but not folded yet (unfolded()), so a node shows every committed hit before
-// the fold has run.
+// across nodes) and its journal row, atomically and idempotently by batch id. What a node reads
+// back of the rows not folded yet is unfolded.ts.
 // Hashes this node stored already are not sent again (StoredVisitors): on a busy counter a
 // visitor's later hits cost the database nothing.
 
@@ -29,19 +28,6 @@ const COMMIT = `
   SELECT $1, $2, $3, $4, $5, f.vc, f.vh FROM f WHERE NOT EXISTS (SELECT 1 FROM batches WHERE id = $1)
   ON CONFLICT (id) DO NOTHING
   RETURNING vc, vh`;
-
-/** Hits and new visitors per counter and day in the journal, for the counters asked about. */
-const UNFOLDED = `
-  WITH w AS (SELECT DISTINCT id FROM unnest($1::text[]) AS w(id))
-  SELECT u.c AS id, u.d AS day, sum(u.h)::bigint AS hits, 0::bigint AS visitors
-    FROM journal j CROSS JOIN LATERAL unnest(j.c, j.d, j.h) AS u(c, d, h)
-    JOIN w ON w.id = u.c JOIN counters k ON k.id = u.c AND j.seq > k.reset_seq
-   GROUP BY 1, 2
-  UNION ALL
-  SELECT u.c, left(u.hr, 10), 0, count(*)
-    FROM journal j CROSS JOIN LATERAL unnest(j.vc, j.vh) AS u(c, hr)
-    JOIN w ON w.id = u.c JOIN counters k ON k.id = u.c AND j.seq > k.reset_seq
-   GROUP BY 1, 2`;
 
 /** Budget of the hashes a node remembers as stored (README "Memory"). */
 export const STORED_VISITORS_BYTES = 16 * 1024 * 1024;
@@ -161,28 +147,4 @@ export function commitOf(batch: Batch, stored: StoredVisitors): Commit {
       return out;
     },
   };
-}
-
-/** Committed, unfolded hits and new visitors of `ids`: per counter, in all and per day. */
-export async function unfolded(
-  query: (sql: string, params: unknown[]) => Promise<{ id: string; day: string; hits: number; visitors: number }[]>,
-  ids: string[],
-): Promise<Map<string, CommittedTotals>> {
-  const out = new Map<string, CommittedTotals>();
-  if (ids.length === 0) return out;
-  for (const r of await query(UNFOLDED, [ids])) {
-    let t = out.get(r.id);
-    if (!t) {
-      t = { hits: 0, visitors: 0, days: [] };
-      out.set(r.id, t);
-    }
-    t.hits += r.hits;
-    t.visitors += r.visitors;
-    const day = t.days.find((x) => x.day === r.day);
-    if (day) {
-      day.hits += r.hits;
-      day.visitors += r.visitors;
-    } else t.days.push({ day: r.day, hits: r.hits, visitors: r.visitors });
-  }
-  return out;
 }
