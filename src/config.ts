@@ -69,7 +69,7 @@ const DEFAULTS = {
   createRatePerHour: 30,
   logLevel: "info",
   refreshMs: 1000,
-  foldIntervalMs: 5000,
+  foldIntervalMs: 10000,
   maxPendingHits: 100_000,
   proxyHitRatePerMinute: 600,
   addressHitRatePerMinute: 120,
