@@ -10,6 +10,7 @@
 import pg from "pg";
 import { DeltaMerger } from "../delta-merger.js";
 import { mergeRow } from "../journal-rows.js";
+import { BUMP } from "./rollup-generation.js";
 import { type Query, recordCrossings, writeRollups } from "./rollup-writer.js";
 
 /** Any fixed number, shared by every node: with the schema's hash, the lock the fold leader holds. */
@@ -229,6 +230,7 @@ export class Fold {
       "WITH d AS (DELETE FROM journal WHERE seq = ANY($1::bigint[]) RETURNING id) INSERT INTO batches (id) SELECT id FROM d ON CONFLICT DO NOTHING",
       [rows.map((r) => r.seq)],
     );
+    await q(BUMP, []);
     this.o.count();
     await c.query("COMMIT");
     return rows.length;

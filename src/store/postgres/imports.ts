@@ -5,6 +5,7 @@
 import type pg from "pg";
 import type { Store } from "../store.js";
 import type { Connection } from "./connection.js";
+import { BUMP } from "./rollup-generation.js";
 import { writeRollups } from "./rollup-writer.js";
 
 export function importMethod(db: Connection, cap: number): Store["importRollups"] {
@@ -23,6 +24,7 @@ export function importMethod(db: Connection, cap: number): Store["importRollups"
       if (fresh.length === 0) return false;
       await writeRollups(q, new Map([[id, delta]]), cap);
       await q("UPDATE counters SET revision = revision + 1 WHERE id = $1", [id]);
+      await q(BUMP, []);
       return true;
     });
 }

@@ -31,6 +31,7 @@ import { Fold } from "./fold.js";
 import { importMethod } from "./imports.js";
 import { commitOf, StoredVisitors } from "./journal.js";
 import { onlineSharing } from "./online.js";
+import { BUMP, GENERATION, RollupReadings, type RollupRow } from "./rollup-generation.js";
 import { UnfoldedJournal } from "./unfolded.js";
 import { webhookMethods } from "./webhooks.js";
 
@@ -81,6 +82,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
   /** Batches in doubt now (their answer lost, retried until the database tells). */
   let doubtful = 0;
   const journal = new UnfoldedJournal((sql, params) => query(sql, params));
+  const readings = new RollupReadings();
   /** What the journal adds to counters read from the rollups just before (id -> reset_seq). */
   const notFolded = (rows: { id: string; reset_seq: number }[]) =>
     journal.of(new Map(rows.map((r) => [r.id, r.reset_seq])));
@@ -136,7 +138,11 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
       if (keys.length === 0) return;
       const sets = keys.map((k, i) => `${CHANGE_COLUMNS[k]} = $${i + 2}`).join(", ");
       const values = keys.map((k) => changeValue(k, settings[k], (b) => b));
-      await query(`UPDATE counters SET ${sets}, revision = revision + 1 WHERE id = $1`, [id, ...values]);
+      await transaction(async (c) => {
+        db.statements += 2;
+        await c.query(`UPDATE counters SET ${sets}, revision = revision + 1 WHERE id = $1`, [id, ...values]);
+        await c.query(BUMP);
+      });
     },
     async setHits(id, hits) {
       await transaction(async (c) => {
@@ -150,6 +156,8 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
            revision = revision + 1 WHERE id = $1`,
           [id, hits],
         );
+        db.statements++;
+        await c.query(BUMP);
       });
     },
     async deleteCounter(id) {
@@ -158,6 +166,8 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
         db.statements += 2;
         await c.query(deleteDeliveriesQuery(POSTGRES_PARAM), [id]);
         await c.query("DELETE FROM counters WHERE id = $1", [id]);
+        db.statements++;
+        await c.query(BUMP);
       });
     },
     async resetCounter(id) {
@@ -173,6 +183,8 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
              reset_seq = (SELECT COALESCE(max(seq), 0) FROM journal) WHERE id = $1`,
           [id],
         );
+        db.statements++;
+        await c.query(BUMP);
       });
       // Its hashes are gone from visitor_days: this node must send them again.
       stored.clear();
@@ -228,21 +240,17 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
     async totals(wanted) {
       const out = new Map<string, CurrentTotals>();
       if (wanted.length === 0) return out;
-      const rows = await query<{
-        id: string;
-        hits: number;
-        visitors: number;
-        revision: number;
-        reset_seq: number;
-        day: string;
-        dh: number;
-        dv: number;
-      }>(
-        `SELECT c.id, c.hits, c.visitors, c.revision, c.reset_seq, w.day, COALESCE(d.hits, 0) AS dh, COALESCE(d.visitors, 0) AS dv
-         FROM unnest($1::text[], $2::text[]) AS w(id, day)
-         JOIN counters c ON c.id = w.id
-         LEFT JOIN daily d ON d.counter_id = w.id AND d.day = w.day`,
-        [wanted.map((w) => w.id), wanted.map((w) => w.day)],
+      // In this order (rollup-generation.ts, unfolded.ts): the generation, the rollups, the journal.
+      const [g] = await query<{ gen: number }>(GENERATION, []);
+      const rows = await readings.of(g?.gen ?? 0, wanted, (missing) =>
+        query<RollupRow>(
+          `SELECT c.id, c.hits, c.visitors, c.revision, c.reset_seq, w.day,
+             COALESCE(d.hits, 0) AS dh, COALESCE(d.visitors, 0) AS dv
+           FROM unnest($1::text[], $2::text[]) AS w(id, day)
+           JOIN counters c ON c.id = w.id
+           LEFT JOIN daily d ON d.counter_id = w.id AND d.day = w.day`,
+          [missing.map((w) => w.id), missing.map((w) => w.day)],
+        ),
       );
       const more = await notFolded(rows);
       for (const r of rows) {

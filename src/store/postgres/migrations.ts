@@ -126,6 +126,12 @@ const MIGRATIONS: string[] = [
   ALTER TABLE dim_counts SET (fillfactor = 70);
   ALTER TABLE journal SET (toast_tuple_target = 8160);
   `,
+  // The rollups' generation (rollup-generation.ts): raised by every transaction that changes
+  // counters or daily, so a node whose last read is of the same generation needs no new one.
+  `
+  CREATE TABLE rollup_gen (one boolean PRIMARY KEY DEFAULT true CHECK (one), gen bigint NOT NULL);
+  INSERT INTO rollup_gen (gen) VALUES (0);
+  `,
 ];
 
 /**
