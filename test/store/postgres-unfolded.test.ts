@@ -110,5 +110,24 @@ describe("postgres: the journal rows not folded yet", () => {
     });
     const b = await store.getCounter("b");
     assert.deepEqual([b?.hits, b?.visitors], [2, 1], "the store's own reads agree");
+
+    // A row whose seq is below one listed already (it committed later): left out at first,
+    // never counted high, and read by its seq on the next call.
+    const [{ m }] = await query("SELECT max(seq)::int AS m FROM journal", []);
+    const row = (seq: number, hits: number) =>
+      query(
+        `INSERT INTO journal (seq, id, data, c, d, h, vc, vh)
+         VALUES ($1, $2, '[2,[],[]]', ARRAY['a'], ARRAY['2026-12-02'], ARRAY[$3::int], '{}', '{}')`,
+        [seq, `late-${seq}`, hits],
+      );
+    await row(m + 10, 7);
+    assert.equal((await both()).a?.hits, 8);
+    await row(m + 5, 3);
+    for (const j of [kept, tight]) assert.ok(((await seen(j)).a?.hits ?? 0) <= 11, "never high");
+    assert.deepEqual(await both(), {
+      a: { hits: 11, visitors: 0, days: { "2026-12-02": 11 } },
+      b: { hits: 2, visitors: 1, days: { "2026-12-02": 2 } },
+    });
+    await query("DELETE FROM journal WHERE id LIKE 'late-%'", []);
   });
 });

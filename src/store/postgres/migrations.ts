@@ -124,6 +124,7 @@ const MIGRATIONS: string[] = [
   ALTER TABLE hourly SET (fillfactor = 70);
   ALTER TABLE dims SET (fillfactor = 70);
   ALTER TABLE dim_counts SET (fillfactor = 70);
+  ALTER TABLE online_visitors SET (fillfactor = 50);
   ALTER TABLE journal SET (toast_tuple_target = 8160);
   `,
   // The rollups' generation (rollup-generation.ts): raised by every transaction that changes

@@ -23,6 +23,9 @@ export interface RollupRow {
   dv: number;
 }
 
+/** Twice the counters a node holds in memory (README "Memory"): never reached by refreshes alone. */
+export const MAX_READINGS = 200_000;
+
 export class RollupReadings {
   private gen = -1;
   private rows = new Map<string, RollupRow>();
@@ -36,9 +39,9 @@ export class RollupReadings {
     wanted: { id: string; day: string }[],
     read: (missing: { id: string; day: string }[]) => Promise<RollupRow[]>,
   ): Promise<RollupRow[]> {
-    // Rows of counters no longer refreshed are dropped with the next generation; a refresh
-    // set that shrank a lot drops them at once.
-    if (gen !== this.gen || this.rows.size > 2 * wanted.length + 100) {
+    // Rows of counters no longer refreshed are dropped with the next generation. (The refresh
+    // asks in parts, so one call's `wanted` is not the whole set.)
+    if (gen !== this.gen || this.rows.size >= MAX_READINGS) {
       this.gen = gen;
       this.rows = new Map();
     }

@@ -10,19 +10,20 @@
 import type { CommittedTotals } from "../store.js";
 
 /**
- * Every present row's seq, with its contents only where the node did not send it as known.
- * A hash join against the known seqs: the journal holds a few thousand rows between folds.
+ * First a row of every present row's seq (one array: the journal holds a few thousand rows
+ * between folds), then the contents of the rows past the newest seq the node has seen, and
+ * of the older ones it asks for by seq: a row that committed after a higher seq was listed,
+ * or one it could not keep. Both scans read the same snapshot: it is one statement.
  */
 const LIST = `
-  SELECT j.seq, k.s IS NULL AS fresh,
-    CASE WHEN k.s IS NULL THEN j.c END AS c, CASE WHEN k.s IS NULL THEN j.d END AS d,
-    CASE WHEN k.s IS NULL THEN j.h END AS h, CASE WHEN k.s IS NULL THEN j.vc END AS vc,
-    CASE WHEN k.s IS NULL THEN j.vh END AS vh
-  FROM journal j LEFT JOIN unnest($1::bigint[]) AS k(s) ON k.s = j.seq`;
+  SELECT NULL::bigint AS seq, array_agg(seq) AS present, NULL AS c, NULL AS d, NULL AS h, NULL AS vc, NULL AS vh
+    FROM journal
+  UNION ALL
+  SELECT seq, NULL, c, d, h, vc, vh FROM journal WHERE seq > $1 OR seq = ANY($2::bigint[])`;
 
 interface ListedRow {
-  seq: number;
-  fresh: boolean;
+  seq: number | null;
+  present: number[] | null;
   c: string[] | null;
   d: string[] | null;
   h: number[] | null;
@@ -52,6 +53,9 @@ export class UnfoldedJournal {
   private rows = new Map<number, string[]>();
   private parts = new Map<string, Part[]>();
   private kept = 0;
+  /** The highest seq listed so far; and older seqs whose contents are wanted. */
+  private newest = 0;
+  private asked = new Set<number>();
 
   constructor(
     private readonly query: Query,
@@ -65,8 +69,7 @@ export class UnfoldedJournal {
   async of(resetSeq: Map<string, number>): Promise<Map<string, CommittedTotals>> {
     const out = new Map<string, CommittedTotals>();
     if (resetSeq.size === 0) return out;
-    const listed = await this.query(LIST, [[...this.rows.keys()]]);
-    const present = new Set<number>();
+    const listed = await this.query(LIST, [this.newest, [...this.asked]]);
     const add = (id: string, p: Part) => {
       const since = resetSeq.get(id);
       if (since === undefined || p.seq <= since) return;
@@ -83,13 +86,24 @@ export class UnfoldedJournal {
         day.visitors += p.visitors;
       } else t.days.push({ day: p.day, hits: p.hits, visitors: p.visitors });
     };
+    // (UNION ALL keeps no order; pg parses a bigint[] to strings.)
+    const present = new Set<number>((listed.find((r) => r.seq === null)?.present ?? []).map(Number));
     for (const r of listed) {
-      present.add(r.seq);
-      if (!r.fresh) continue;
-      const parts = partsOf(r);
+      if (r.seq === null || this.rows.has(r.seq)) continue; // the list, or kept meanwhile
+      const parts = partsOf(r as ListedRow & { seq: number });
       if (this.kept + parts.length <= this.maxParts) this.keep(r.seq, parts);
       else for (const [id, p] of parts) add(id, p);
     }
+    // Rows listed but not sent, older than the newest seen: asked for by seq next time (left
+    // out until then: low, never high). Also the rows it could not keep, sent every time.
+    let newest = this.newest;
+    this.asked = new Set();
+    for (const seq of present) {
+      if (seq > newest) newest = seq;
+      if (!this.rows.has(seq) && seq <= this.newest) this.asked.add(seq);
+    }
+    for (const r of listed) if (r.seq !== null && !this.rows.has(r.seq)) this.asked.add(r.seq);
+    this.newest = newest;
     this.forgetFolded(present);
     for (const id of resetSeq.keys()) for (const p of this.parts.get(id) ?? []) add(id, p);
     return out;
@@ -131,7 +145,7 @@ export class UnfoldedJournal {
 }
 
 /** A listed row's hits per counter and day, and its new visitors (hour -> day), as parts. */
-function partsOf(r: ListedRow): [string, Part][] {
+function partsOf(r: ListedRow & { seq: number }): [string, Part][] {
   const byKey = new Map<string, [string, Part]>();
   const part = (id: string, day: string) => {
     const key = `${id}\u0000${day}`;
