@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { createWriteStream, rmSync } from "node:fs";
 import { join } from "node:path";
-import { pinned, ROOT, rssMb, serverEnv, startNode, stop, tempDir, waitHttp } from "./harness.js";
+import { createCounter, pinned, ROOT, rssMb, serverEnv, startNode, stop, tempDir, waitHttp } from "./harness.js";
 
 const PORT = 8188;
 const LINES = Number(process.env.BENCH_IMPORT_LINES ?? 5_000_000);
@@ -47,13 +47,7 @@ export async function importBench(): Promise<string> {
   const url = `http://127.0.0.1:${PORT}`;
   const server = startNode("0,1", ["src/main.ts", "serve"], serverEnv(PORT, dataDir));
   await waitHttp(`${url}/healthz`, server);
-  // Not test/helpers' createCounter: importing node:test there would start a test report here.
-  const created = await fetch(`${url}/api/counters`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ label: "views" }),
-  });
-  const c = (await created.json()) as { id: string; token: string };
+  const c = await createCounter(url);
   const [cmd, args] = pinned(1, [
     process.execPath,
     "--import",

@@ -6,14 +6,12 @@
 import { writeFileSync } from "node:fs";
 import { get, type IncomingMessage } from "node:http";
 import { join } from "node:path";
-import { createCounters, load, rssMb, serverEnv, startNode, stop, tempDir, waitHttp } from "./harness.js";
+import { createCounters, load, REPEATS, rssMb, serverEnv, startNode, stop, tempDir, waitHttp } from "./harness.js";
 
 const PLAIN_PORT = 8186;
 const PORT = 8187;
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 10_000);
 const STREAM_COUNTERS = 1_000;
-/** Alternations of baseline and hitcounter load per side (BENCH_REPEATS, as in run.ts). */
-const REPEATS = Math.max(1, Number(process.env.BENCH_REPEATS ?? 3));
 
 /** Opens one stream and resolves once its first event arrived. */
 function openStream(url: string, i: number): Promise<IncomingMessage> {

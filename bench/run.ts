@@ -20,6 +20,7 @@ import {
   type LoadResult,
   load,
   postgresCpu,
+  REPEATS,
   row,
   rssMb,
   SECONDS,
@@ -41,12 +42,6 @@ const HC_PORT = 8182;
 const MANY = Number(process.env.BENCH_COUNTERS ?? 10_000);
 /** Two of the SQLite fold worker's intervals (src/store/sqlite/fold-worker.ts). */
 const FOLD_WAIT_MS = 20_000;
-/**
- * Measured loads per run (BENCH_REPEATS), each after its own baseline; the median ratio is
- * printed. This VM's core sometimes runs at half speed for a while (host contention), and one
- * 10 s load can land in such a spell.
- */
-const REPEATS = Math.max(1, Number(process.env.BENCH_REPEATS ?? 3));
 const PG_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 /** Lets a node read every counter once (count=false), as after a while of real traffic. */

@@ -6,9 +6,10 @@ import { after, describe, it } from "node:test";
 import { OTHER } from "../../src/store/caps.js";
 import { openPostgres } from "../../src/store/postgres/index.js";
 import { openSqlite } from "../../src/store/sqlite/index.js";
-import type { Batch, CommittedTotals, CounterRow, Store } from "../../src/store/store.js";
+import type { Batch, CommittedTotals, Store } from "../../src/store/store.js";
 import { batchOf, type EntrySpec } from "../helpers/batch.js";
 import { dropSchema, freshSchema, PG_URL } from "../helpers/postgres.js";
+import { counterRow as counter } from "../helpers/rows.js";
 import { tempDir } from "../helpers/server.js";
 
 const CAP = 3;
@@ -42,26 +43,6 @@ const backends: Backend[] = [
     },
   },
 ];
-
-function counter(id: string, over: Partial<CounterRow> = {}): CounterRow {
-  return {
-    id,
-    tokenHash: "h".repeat(64),
-    label: "visitors",
-    origins: ["example.com"],
-    public: false,
-    timeZone: "Asia/Kolkata",
-    dedupeSeconds: 0,
-    show: "hits",
-    honorPrivacySignals: false,
-    createdAt: 1_700_000_000_000,
-    hits: 0,
-    visitors: 0,
-    revision: 0,
-    blocked: false,
-    ...over,
-  };
-}
 
 /** A batch of `hits` hits on one page by the given visitors, all in one hour. */
 function delta(hour: string, hits: number, visitors: string[], pages: string[] = ["/"]): Delta {

@@ -7,28 +7,10 @@ import { after, describe, it } from "node:test";
 import pg from "pg";
 import { openPostgres } from "../../src/store/postgres/index.js";
 import { UnfoldedJournal } from "../../src/store/postgres/unfolded.js";
-import type { CounterRow, Store } from "../../src/store/store.js";
+import type { Store } from "../../src/store/store.js";
 import { batchOf } from "../helpers/batch.js";
 import { dropSchema, freshSchema, PG_URL } from "../helpers/postgres.js";
-
-function counter(id: string): CounterRow {
-  return {
-    id,
-    tokenHash: "h".repeat(64),
-    label: "views",
-    origins: [],
-    public: true,
-    timeZone: "UTC",
-    dedupeSeconds: 0,
-    show: "hits",
-    honorPrivacySignals: false,
-    createdAt: 1_700_000_000_000,
-    hits: 0,
-    visitors: 0,
-    revision: 0,
-    blocked: false,
-  };
-}
+import { counterRow as counter } from "../helpers/rows.js";
 
 describe("postgres: the journal rows not folded yet", () => {
   const schema = freshSchema();

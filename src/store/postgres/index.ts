@@ -89,6 +89,12 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
   /** A counter's row or day as stored, with what the journal holds of it beyond. */
   const plus = (t: CommittedTotals | undefined, day: string) => t?.days.find((d) => d.day === day);
 
+  /** Raises the rollups' generation: the last statement of a transaction that changed them. */
+  const bump = (c: pg.PoolClient) => {
+    db.statements++;
+    return c.query(BUMP);
+  };
+
   const deleteCounts = async (c: pg.PoolClient, id: string) => {
     for (const t of ROLLUP_TABLES) {
       db.statements++;
@@ -139,9 +145,9 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
       const sets = keys.map((k, i) => `${CHANGE_COLUMNS[k]} = $${i + 2}`).join(", ");
       const values = keys.map((k) => changeValue(k, settings[k], (b) => b));
       await transaction(async (c) => {
-        db.statements += 2;
+        db.statements++;
         await c.query(`UPDATE counters SET ${sets}, revision = revision + 1 WHERE id = $1`, [id, ...values]);
-        await c.query(BUMP);
+        await bump(c);
       });
     },
     async setHits(id, hits) {
@@ -156,8 +162,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
            revision = revision + 1 WHERE id = $1`,
           [id, hits],
         );
-        db.statements++;
-        await c.query(BUMP);
+        await bump(c);
       });
     },
     async deleteCounter(id) {
@@ -166,8 +171,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
         db.statements += 2;
         await c.query(deleteDeliveriesQuery(POSTGRES_PARAM), [id]);
         await c.query("DELETE FROM counters WHERE id = $1", [id]);
-        db.statements++;
-        await c.query(BUMP);
+        await bump(c);
       });
     },
     async resetCounter(id) {
@@ -183,8 +187,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
              reset_seq = (SELECT COALESCE(max(seq), 0) FROM journal) WHERE id = $1`,
           [id],
         );
-        db.statements++;
-        await c.query(BUMP);
+        await bump(c);
       });
       // Its hashes are gone from visitor_days: this node must send them again.
       stored.clear();

@@ -94,16 +94,13 @@ export class UnfoldedJournal {
       if (this.kept + parts.length <= this.maxParts) this.keep(r.seq, parts);
       else for (const [id, p] of parts) add(id, p);
     }
-    // Rows listed but not sent, older than the newest seen: asked for by seq next time (left
-    // out until then: low, never high). Also the rows it could not keep, sent every time.
-    let newest = this.newest;
+    // Every present row not kept is asked for by seq next time: one that committed below the
+    // newest seq seen (left out until then: low, never high), or one past the bound.
     this.asked = new Set();
     for (const seq of present) {
-      if (seq > newest) newest = seq;
-      if (!this.rows.has(seq) && seq <= this.newest) this.asked.add(seq);
+      if (seq > this.newest) this.newest = seq;
+      if (!this.rows.has(seq)) this.asked.add(seq);
     }
-    for (const r of listed) if (r.seq !== null && !this.rows.has(r.seq)) this.asked.add(r.seq);
-    this.newest = newest;
     this.forgetFolded(present);
     for (const id of resetSeq.keys()) for (const p of this.parts.get(id) ?? []) add(id, p);
     return out;
