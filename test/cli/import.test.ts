@@ -7,6 +7,7 @@ import { appendFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, it } from "node:test";
 import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
 import { authed, createCounter, type Running, startApp, tempDir } from "../helpers/server.js";
 
 const run = promisify(execFile);
@@ -37,6 +38,14 @@ it("import streams a file and prints the summary; the same file twice fails with
   assert.equal(await hits(c.id, c.token), 2);
   await assert.rejects(run(BIN, ["import", c.id, file, "--format", "log"], { env }), /409/);
   assert.equal(await hits(c.id, c.token), 2);
+  // A gzip file: its lines are counted unpacked, not as newline bytes of the packed file.
+  const gz = join(tempDir(), "access.log.gz");
+  writeFileSync(gz, gzipSync(Array.from({ length: 500 }, (_, i) => line("203.0.113.9", `/p${i}`)).join("")));
+  const packed = await run(BIN, ["import", c.id, gz, "--format", "log"], { env });
+  assert.equal(JSON.parse(packed.stdout).read, 500);
+  assert.match(packed.stderr, /\| 500 lines \|/, "the progress bar counted the unpacked lines");
+  assert.match(packed.stderr, /500 lines in/);
+  assert.equal(await hits(c.id, c.token), 502);
 });
 
 it("follow picks up appended lines, a rename rotation and a truncation", async () => {
