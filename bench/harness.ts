@@ -14,6 +14,13 @@ export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
  * 10 s load can land in such a spell.
  */
 export const REPEATS = Math.max(1, Number(process.env.BENCH_REPEATS ?? 3));
+/**
+ * The server as `npm start` runs it: compiled into dist/ (scripts/build.js), built once when the
+ * bench starts, so every node measured runs what users run.
+ */
+export const SERVE = ["dist/main.js", "serve"];
+execFileSync(process.execPath, ["scripts/build.js"], { cwd: ROOT, stdio: "inherit" });
+
 const HAS_TASKSET = (() => {
   try {
     execFileSync("taskset", ["-c", "0", "true"]);
@@ -45,8 +52,10 @@ export async function waitHttp(url: string, proc: ChildProcess): Promise<void> {
   throw new Error(`${url} did not come up`);
 }
 
+/** Starts `script` (a .ts file under tsx, or compiled JavaScript) pinned to `core`. */
 export function startNode(core: number | string, script: string[], env: Record<string, string> = {}): ChildProcess {
-  const [cmd, args] = pinned(core, [process.execPath, "--import", "tsx", ...script]);
+  const loader = script[0]?.endsWith(".ts") ? ["--import", "tsx"] : [];
+  const [cmd, args] = pinned(core, [process.execPath, ...loader, ...script]);
   return spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
 }
 

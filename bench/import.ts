@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { createWriteStream, rmSync } from "node:fs";
 import { join } from "node:path";
-import { createCounter, pinned, ROOT, rssMb, serverEnv, startNode, stop, tempDir, waitHttp } from "./harness.js";
+import { createCounter, pinned, ROOT, rssMb, SERVE, serverEnv, startNode, stop, tempDir, waitHttp } from "./harness.js";
 
 const PORT = 8188;
 const LINES = Number(process.env.BENCH_IMPORT_LINES ?? 5_000_000);
@@ -45,21 +45,10 @@ export async function importBench(): Promise<string> {
   const file = join(dataDir, "access.log");
   await writeLog(file);
   const url = `http://127.0.0.1:${PORT}`;
-  const server = startNode("0,1", ["src/main.ts", "serve"], serverEnv(PORT, dataDir));
+  const server = startNode("0,1", SERVE, serverEnv(PORT, dataDir));
   await waitHttp(`${url}/healthz`, server);
   const c = await createCounter(url);
-  const [cmd, args] = pinned(1, [
-    process.execPath,
-    "--import",
-    "tsx",
-    "src/main.ts",
-    "import",
-    c.id,
-    file,
-    "--format",
-    "log",
-    "--quiet",
-  ]);
+  const [cmd, args] = pinned(1, [process.execPath, "dist/main.js", "import", c.id, file, "--format", "log", "--quiet"]);
   const started = performance.now();
   const cli = spawn(cmd, args, {
     cwd: ROOT,

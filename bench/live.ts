@@ -6,7 +6,18 @@
 import { writeFileSync } from "node:fs";
 import { get, type IncomingMessage } from "node:http";
 import { join } from "node:path";
-import { createCounters, load, REPEATS, rssMb, serverEnv, startNode, stop, tempDir, waitHttp } from "./harness.js";
+import {
+  createCounters,
+  load,
+  REPEATS,
+  rssMb,
+  SERVE,
+  serverEnv,
+  startNode,
+  stop,
+  tempDir,
+  waitHttp,
+} from "./harness.js";
 
 const PLAIN_PORT = 8186;
 const PORT = 8187;
@@ -31,7 +42,7 @@ export async function liveBench(): Promise<string> {
   const plainUrl = `http://127.0.0.1:${PLAIN_PORT}`;
   const plain = startNode(0, ["bench/plain-server.ts", String(PLAIN_PORT)]);
   const env = { ...serverEnv(PORT, dataDir), LIVE_MAX: String(STREAMS), MAX_CONNECTIONS: String(STREAMS + 1000) };
-  const server = startNode(0, ["src/main.ts", "serve"], env);
+  const server = startNode(0, SERVE, env);
   await Promise.all([waitHttp(plainUrl, plain), waitHttp(`${url}/healthz`, server)]);
   const streamIds = await createCounters(url, STREAM_COUNTERS);
   const idsFile = join(dataDir, "ids.txt");

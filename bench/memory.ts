@@ -4,7 +4,7 @@
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createCounters, load, rssMb, serverEnv, startNode, stop, tempDir, waitHttp } from "./harness.js";
+import { createCounters, load, rssMb, SERVE, serverEnv, startNode, stop, tempDir, waitHttp } from "./harness.js";
 
 const PORT = 8183;
 const DISTINCT = Number(process.env.BENCH_DISTINCT ?? 2_000_000);
@@ -16,7 +16,7 @@ export async function memoryBench(): Promise<string> {
   const dataDir = tempDir();
   const env = serverEnv(PORT, dataDir);
   const url = `http://127.0.0.1:${PORT}`;
-  let server = startNode(0, ["src/main.ts", "serve"], env);
+  let server = startNode(0, SERVE, env);
   await waitHttp(`${url}/healthz`, server);
   const ids = await createCounters(url, COUNTERS);
   const idsFile = join(dataDir, "ids.txt");
@@ -28,7 +28,7 @@ export async function memoryBench(): Promise<string> {
   const after = rssMb(server.pid as number);
   await stop(server);
 
-  server = startNode(0, ["src/main.ts", "serve"], env);
+  server = startNode(0, SERVE, env);
   await waitHttp(`${url}/healthz`, server);
   const started = performance.now();
   const first = await fetch(`${url}/c/${ids[0]}.svg`, { headers: { "user-agent": "Mozilla/5.0 Firefox/140.0" } });

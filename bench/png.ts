@@ -4,7 +4,7 @@
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createCounters, load, serverEnv, startNode, stop, tempDir, waitHttp } from "./harness.js";
+import { createCounters, load, SERVE, serverEnv, startNode, stop, tempDir, waitHttp } from "./harness.js";
 
 const PORT = 8185;
 const PNG_RATE = 1000;
@@ -12,7 +12,7 @@ const PNG_RATE = 1000;
 export async function pngBench(): Promise<string> {
   const dataDir = tempDir();
   const url = `http://127.0.0.1:${PORT}`;
-  const server = startNode(0, ["src/main.ts", "serve"], serverEnv(PORT, dataDir));
+  const server = startNode(0, SERVE, serverEnv(PORT, dataDir));
   await waitHttp(`${url}/healthz`, server);
   const idsFile = join(dataDir, "ids.txt");
   writeFileSync(idsFile, (await createCounters(url, 1)).join("\n"));

@@ -24,6 +24,7 @@ import {
   row,
   rssMb,
   SECONDS,
+  SERVE,
   serverEnv,
   startNode,
   stop,
@@ -128,7 +129,7 @@ async function hitcounterRun(
   // One node on core 0; two nodes one a core (the second shares core 1 with the load generator;
   // PostgreSQL is not pinned and runs wherever there is room).
   const servers = Array.from({ length: opts.nodes }, (_, i) =>
-    startNode(i % 2, ["src/main.ts", "serve"], { ...serverEnv(HC_PORT + i, dataDir), ...opts.backend.env }),
+    startNode(i % 2, SERVE, { ...serverEnv(HC_PORT + i, dataDir), ...opts.backend.env }),
   );
   const urls = servers.map((_, i) => `http://127.0.0.1:${HC_PORT + i}`);
   for (const [i, s] of servers.entries()) await waitHttp(`${urls[i]}/healthz`, s);

@@ -7,7 +7,7 @@ import { hashToken } from "../src/counters/tokens.js";
 import { openSqlite } from "../src/store/sqlite/index.js";
 import { addDays } from "../src/time/zone.js";
 import { batchOf, type EntrySpec } from "../test/helpers/batch.js";
-import { startNode, stop, tempDir, waitHttp } from "./harness.js";
+import { SERVE, startNode, stop, tempDir, waitHttp } from "./harness.js";
 
 const PORT = 8190;
 const PAGES = 10_000;
@@ -86,7 +86,7 @@ export async function statsBench(): Promise<string> {
   const dataDir = tempDir();
   const today = new Date().toISOString().slice(0, 10);
   const id = await generate(dataDir, today);
-  const server = startNode(0, ["src/main.ts", "serve"], {
+  const server = startNode(0, SERVE, {
     PORT: String(PORT),
     HOST: "127.0.0.1",
     HITCOUNTER_DATA: dataDir,

@@ -18,7 +18,7 @@ import { badgeSvg } from "../render/badge.js";
 import { digitsSvg } from "../render/digits.js";
 import { DEFAULT_OPTIONS, type DisplayOptions, parseOptions } from "../render/options.js";
 import { NOT_FOUND_SVG, PIXEL_GIF } from "../render/pictures.js";
-import { NOT_FOUND_PNG, type PngRenderer } from "../render/png.js";
+import type { PngRenderer } from "../render/png.js";
 import { StoreUnavailable } from "../store/errors.js";
 import { appendVerdict, NO_STORE, SVG_CSP } from "./embed-headers.js";
 import { displayed, figuresJson } from "./figures.js";
@@ -133,7 +133,7 @@ async function picture(
   const count = opts.count && req.method === "GET";
   hit.counterId = counterId;
   const outcome = await deps.pipeline.record(hit, count);
-  if (!outcome) return notFound(res, ext, cors);
+  if (!outcome) return notFound(deps, res, ext, cors);
   // `cors` is this request's own list: the verdict and later headers join it.
   const headers = appendVerdict(cors, outcome);
   const live = outcome.counter;
@@ -149,10 +149,10 @@ async function picture(
   return send(res, 200, headers, SVG_TYPE, svg, true);
 }
 
-function notFound(res: ServerResponse, ext: string, cors: string[]) {
+async function notFound(deps: EmbedDeps, res: ServerResponse, ext: string, cors: string[]) {
   if (ext === "json") return sendError(res, 404, envelope("not_found", "counter not found"), cors);
   if (ext === "gif") return send(res, 404, [], "image/gif", PIXEL_GIF);
-  if (ext === "png") return send(res, 404, [], "image/png", NOT_FOUND_PNG);
+  if (ext === "png") return send(res, 404, [], "image/png", await deps.pngs.notFound());
   return send(res, 404, ["content-security-policy", SVG_CSP], SVG_TYPE, NOT_FOUND_SVG);
 }
 

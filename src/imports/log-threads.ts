@@ -11,7 +11,7 @@
 import type { Worker } from "node:worker_threads";
 import { AppError } from "../errors.js";
 import type { CounterDelta } from "../store/store.js";
-import { startWorker } from "../workers/start.js";
+import { startWorker, workerModule } from "../workers/start.js";
 import type { LogRules } from "./formats/access-log.js";
 import { routeLines } from "./lines.js";
 import { type ImportSummary, mergeSummary } from "./summary.js";
@@ -44,7 +44,7 @@ export class LogThreads {
   constructor(timeZone: string, rules: LogRules, seed: number, sharedDays: string[]) {
     this.threads = Array.from({ length: THREADS }, () => {
       const maxVisitors = Math.floor(MAX_VISITORS / THREADS);
-      const worker = startWorker(new URL("./log-worker.ts", import.meta.url), {
+      const worker = startWorker(workerModule("./log-worker", import.meta.url), {
         timeZone,
         rules,
         seed,

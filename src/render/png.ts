@@ -5,30 +5,22 @@
 // or running are capped (PNG_RENDERS_MAX): past the cap a PNG that isn't kept is refused at
 // once (503, Retry-After), before its hit is counted, while SVG embeds go on at full speed.
 
-import { Resvg } from "@resvg/resvg-js";
 import { WorkerRequests } from "../workers/requests.js";
-import { fontOptions } from "./fonts.js";
+import { workerModule } from "../workers/start.js";
 import { NOT_FOUND_SVG } from "./pictures.js";
 
 const MAX_CACHED = 2_000;
 /** PNG badges are 1-4 KB; the byte bound holds even for the largest labels. */
 const MAX_CACHED_BYTES = 16 * 1024 * 1024;
 
-/** The "not found" picture, drawn once at start. */
-export const NOT_FOUND_PNG: Buffer = new Resvg(NOT_FOUND_SVG, {
-  fitTo: { mode: "zoom", value: 2 },
-  font: fontOptions(),
-})
-  .render()
-  .asPng() as Buffer;
-
 export class PngRenderer {
   private readonly cache = new Map<string, Buffer>();
   private cachedBytes = 0;
   /** Admitted renders not yet answered. */
   private pending = 0;
+  private notFoundPng: Promise<Buffer> | undefined;
   private readonly worker = new WorkerRequests<string, Uint8Array>(
-    new URL("./png-worker.ts", import.meta.url),
+    workerModule("./png-worker", import.meta.url),
     undefined,
     "the PNG worker",
   );
@@ -44,6 +36,20 @@ export class PngRenderer {
 
   release(): void {
     this.pending--;
+  }
+
+  /**
+   * The "not found" picture, drawn on the first request for it and kept apart from the cache.
+   * Not at start: resvg and the system fonts cost the main thread ~20 MB for one picture.
+   */
+  notFound(): Promise<Buffer> {
+    if (!this.notFoundPng) {
+      this.notFoundPng = this.rasterise(NOT_FOUND_SVG);
+      this.notFoundPng.catch(() => {
+        this.notFoundPng = undefined;
+      });
+    }
+    return this.notFoundPng;
   }
 
   /** The PNG of `svg`, from the cache or the worker (for an admitted request). */

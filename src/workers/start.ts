@@ -1,13 +1,25 @@
-// Starting worker threads on the server's TypeScript modules, and lowering their priority.
-// The worker registers tsx's loader before it imports its module, as the main thread does with
-// --import: Node 20 applies no --import hooks to a worker's entry module.
+// Starting worker threads on the server's modules, and lowering their priority. The server
+// runs either compiled (dist/, plain JavaScript: what `npm start` runs) or from its TypeScript
+// sources under tsx (the tests of single modules, the CLI in development). Under tsx the worker
+// registers tsx's loader before it imports its module, as the main thread does with --import:
+// Node 20 applies no --import hooks to a worker's entry module.
 
 import { readlinkSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
 import { Worker } from "node:worker_threads";
 
-/** A worker running the module at `module` (a .ts file's URL) with `workerData`. */
+/**
+ * The URL of the worker module `name` (without extension) beside the module at `from` (its
+ * import.meta.url), compiled or not as that module is.
+ * @example workerModule("./fold-worker", import.meta.url)
+ */
+export function workerModule(name: string, from: string): URL {
+  return new URL(`${name}${from.endsWith(".ts") ? ".ts" : ".js"}`, from);
+}
+
+/** A worker running the module at `module` (from workerModule) with `workerData`. */
 export function startWorker(module: URL, workerData: unknown): Worker {
+  if (!module.pathname.endsWith(".ts")) return new Worker(module, { workerData });
   const boot = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})
     .then((tsx) => { tsx.register(); return import(${JSON.stringify(module.href)}); })`;
   return new Worker(boot, { eval: true, workerData });

@@ -2,7 +2,7 @@
 // process (fast; tests can reach its parts) or as a child process (for restart, SIGTERM and
 // kill -9 tests).
 
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,9 +58,21 @@ after(() => {
   for (const p of running) p.kill("SIGKILL");
 });
 
+let built = false;
+
+/**
+ * The server as `npm start` runs it: compiled into dist/, built first if a source is newer
+ * (once per test file; `npm test` builds before the tests).
+ */
+export function serverMain(): string {
+  if (!built) execFileSync(process.execPath, ["scripts/build.js", "--if-stale"], { cwd: ROOT, stdio: "inherit" });
+  built = true;
+  return "dist/main.js";
+}
+
 /** Runs `hitcounter serve` as a child process and waits until /healthz answers. */
 export async function spawnServer(env: Record<string, string>, port: number): Promise<Child> {
-  const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve"], {
+  const proc = spawn(process.execPath, [serverMain(), "serve"], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -4,7 +4,7 @@
 // keeps the process alive by itself.
 
 import type { Worker } from "node:worker_threads";
-import { startWorker } from "../../workers/start.js";
+import { startWorker, workerModule } from "../../workers/start.js";
 import type { CounterDelta } from "../store.js";
 
 /** Statements of a write: SQL with its parameters, run in one transaction. */
@@ -69,7 +69,7 @@ export class FoldClient {
 
   constructor(private readonly opts: FoldClientOptions) {
     this.folded = opts.folded;
-    this.worker = startWorker(new URL("./fold-worker.ts", import.meta.url), opts.data);
+    this.worker = startWorker(workerModule("./fold-worker", import.meta.url), opts.data);
     this.worker.unref();
     this.worker.on("message", (m: FromWorker) => this.receive(m));
     const gone = (err: Error) => {

@@ -1,6 +1,7 @@
 // The event loop's side of the stats reads' worker (read-worker.ts).
 
 import { WorkerRequests } from "../../workers/requests.js";
+import { workerModule } from "../../workers/start.js";
 
 export interface ReadRequest {
   kind: "daily" | "hourly" | "breakdown" | "listCreated" | "listHitsToday";
@@ -8,5 +9,5 @@ export interface ReadRequest {
 }
 
 export function readClient(dataDir: string): WorkerRequests<ReadRequest, unknown[]> {
-  return new WorkerRequests(new URL("./read-worker.ts", import.meta.url), { dataDir }, "the stats reads' worker");
+  return new WorkerRequests(workerModule("./read-worker", import.meta.url), { dataDir }, "the stats reads' worker");
 }
