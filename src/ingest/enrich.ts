@@ -18,17 +18,31 @@ export interface UaInfo {
 export const MAX_UA_CACHE = 10_000;
 export const MAX_CACHED_UA_LENGTH = 512;
 const uaCache = new Map<string, UaInfo>();
+/**
+ * One UaInfo per distinct (browser, OS, device): every visitor remembered (visitor-book.ts)
+ * holds one, and with user-agents that differ only in a version they were 200,000 copies of a
+ * few dozen values (48 bytes a visitor). At most 1,000 of them, a few dozen bytes each; past
+ * that, a UaInfo is made for its user-agent alone.
+ */
+const MAX_UA_SHAPES = 1_000;
+const shapes = new Map<string, UaInfo>();
+
+function shared(browser: string, os: string, device: string): UaInfo {
+  const key = `${browser}\u0000${os}\u0000${device}`;
+  let info = shapes.get(key);
+  if (!info) {
+    info = { browser, os, device };
+    if (shapes.size < MAX_UA_SHAPES) shapes.set(key, info);
+  }
+  return info;
+}
 
 /** Browser, OS and device type ("desktop", "mobile", "tablet", …) of a user-agent. */
 export function uaInfo(userAgent: string): UaInfo {
   let info = uaCache.get(userAgent);
   if (!info) {
     const r = new UAParser(userAgent).getResult();
-    info = {
-      browser: r.browser.name ?? "Other",
-      os: r.os.name ?? "Other",
-      device: r.device.type ?? "desktop",
-    };
+    info = shared(r.browser.name ?? "Other", r.os.name ?? "Other", r.device.type ?? "desktop");
     if (userAgent.length > MAX_CACHED_UA_LENGTH) return info;
     if (uaCache.size >= MAX_UA_CACHE) uaCache.clear();
     uaCache.set(userAgent, info);

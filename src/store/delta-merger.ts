@@ -14,6 +14,8 @@ export class DeltaMerger {
   private keys: string[] = [];
   private keyDays: string[] = [];
   private hourDays: string[] = [];
+  /** Visitors added to `merged` so far: what bounds a fold's memory (sqlite/fold.ts). */
+  visitorsAdded = 0;
 
   /** Merges into `merged`, which may hold deltas merged earlier. */
   constructor(readonly merged = new Map<string, CounterDelta>()) {}
@@ -67,7 +69,11 @@ export class DeltaMerger {
       }
       d.dims.set(key, (d.dims.get(key) ?? 0) + (dims[i + 1] as number));
     }
-    for (const hash of visitors) if (!d.visitors.has(hash)) d.visitors.set(hash, h);
+    for (const hash of visitors) {
+      if (d.visitors.has(hash)) continue;
+      d.visitors.set(hash, h);
+      this.visitorsAdded++;
+    }
   }
 }
 

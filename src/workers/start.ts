@@ -17,12 +17,17 @@ export function workerModule(name: string, from: string): URL {
   return new URL(`${name}${from.endsWith(".ts") ? ".ts" : ".js"}`, from);
 }
 
-/** A worker running the module at `module` (from workerModule) with `workerData`. */
-export function startWorker(module: URL, workerData: unknown): Worker {
-  if (!module.pathname.endsWith(".ts")) return new Worker(module, { workerData });
+/**
+ * A worker running the module at `module` (from workerModule) with `workerData`.
+ * `youngGenerationMb` caps the worker's young generation, for a thread that allocates fast but
+ * keeps little: V8 otherwise grows it like the event loop's, to tens of MB per thread.
+ */
+export function startWorker(module: URL, workerData: unknown, youngGenerationMb?: number): Worker {
+  const resourceLimits = youngGenerationMb ? { maxYoungGenerationSizeMb: youngGenerationMb } : undefined;
+  if (!module.pathname.endsWith(".ts")) return new Worker(module, { workerData, resourceLimits });
   const boot = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})
     .then((tsx) => { tsx.register(); return import(${JSON.stringify(module.href)}); })`;
-  return new Worker(boot, { eval: true, workerData });
+  return new Worker(boot, { eval: true, workerData, resourceLimits });
 }
 
 /**

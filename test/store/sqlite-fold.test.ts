@@ -82,3 +82,16 @@ it("a fold whose transaction fails writes nothing, and the next one folds the sa
     watermark: 2,
   });
 });
+
+it("a backlog of new visitors is folded in steps of the fold's visitor bound, each row once", () => {
+  const { db, journal } = setUp();
+  const folder = new RollupWriter(db, 100, 3);
+  for (let i = 0; i < 8; i++) commit(journal, 1, "/a", `v${i}`);
+  folder.absorb(journal);
+  assert.ok(folder.full(), "three new visitors wait: the worker folds now, not at its interval");
+  assert.equal(stored(db).watermark, 0);
+  assert.equal(folder.foldAll(journal), 8, "one fold takes the whole backlog, three visitors at a time");
+  assert.equal(folder.full(), false);
+  assert.deepEqual(stored(db).counter, { hits: 8, visitors: 8 });
+  assert.deepEqual(stored(db).daily, [{ hits: 8, visitors: 8 }]);
+});

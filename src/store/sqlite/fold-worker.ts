@@ -10,6 +10,7 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import type Database from "better-sqlite3";
+import { collectGarbage } from "../../workers/collect-garbage.js";
 import { lowerPriority } from "../../workers/start.js";
 import { RollupWriter } from "./fold.js";
 import type { FoldWorkerData, FromWorker, ToWorker, WriteMessage } from "./fold-client.js";
@@ -41,20 +42,27 @@ const folder = new RollupWriter(db, cap);
 
 function fold(): void {
   try {
+    const before = folder.watermark();
     const seq = folder.foldAll(journal);
     tell({ type: "folded", seq });
+    if (seq !== before) collectGarbage();
   } catch (err) {
     tell(failure(err));
   }
 }
 
-/** Merges what the journal gained since the last time, so the next fold has less to do. */
+/**
+ * Merges what the journal gained since the last time, so the next fold has less to do; folds at
+ * once when what waits reached the fold's bound (fold.ts, VISITORS_PER_FOLD).
+ */
 function absorb(): void {
   try {
     folder.absorb(journal);
   } catch (err) {
     tell(failure(err));
+    return;
   }
+  if (folder.full()) fold();
 }
 
 const prepared = new Map<string, Database.Statement>();

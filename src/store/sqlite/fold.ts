@@ -9,8 +9,8 @@
 
 import type Database from "better-sqlite3";
 import { OTHER, splitDimKey } from "../caps.js";
-import { countedVisitors } from "../delta-merger.js";
-import { mergeEntries } from "../journal-rows.js";
+import { countedVisitors, DeltaMerger } from "../delta-merger.js";
+import { mergeRow } from "../journal-rows.js";
 import { crossings } from "../milestones.js";
 import type { CounterDelta } from "../store.js";
 import { Bulk } from "./bulk.js";
@@ -25,6 +25,16 @@ const MAX_KNOWN_KEYS = 100_000;
  * commits in 10 s) folds in one transaction: each extra chunk writes every counter's rows again.
  */
 const ROWS_PER_FOLD = 20_000;
+/**
+ * New visitors per fold transaction: on a day of distinct visitors they, not the rows, are what
+ * a fold holds (each a hash in its counter's delta, then three values in the write; about 100
+ * bytes). About one fold interval of 20,000 new visitors a second, so a steady load folds on its
+ * interval as before, and a backlog (after an outage) is folded in bounded steps. Past it, the
+ * worker folds at once rather than at its next interval.
+ */
+export const VISITORS_PER_FOLD = 200_000;
+/** Rows read at a time while absorbing, so the visitor bound is overshot by little. */
+const READ_STEP = 200;
 
 export class RollupWriter {
   private readonly bulk: Bulk;
@@ -32,6 +42,7 @@ export class RollupWriter {
   private absorbed = new Map<string, CounterDelta>();
   private absorbedTo = 0;
   private absorbedRows = 0;
+  private absorbedVisitors = 0;
   /** Breakdown values known to be stored, per counter ("day\0dim\0value"), so the cap check skips SQL. */
   private readonly knownKeys = new Map<string, Set<string>>();
   private knownCount = 0;
@@ -40,6 +51,7 @@ export class RollupWriter {
   constructor(
     private readonly db: Database.Database,
     private readonly cap: number,
+    private readonly visitorsPerFold = VISITORS_PER_FOLD,
   ) {
     this.bulk = new Bulk(db);
     this.q = {
@@ -63,20 +75,26 @@ export class RollupWriter {
 
   /**
    * Merges journal rows past what was merged already, up to `end`, without writing them; stops
-   * early once ROWS_PER_FOLD rows wait, which bounds the memory they hold.
+   * early once ROWS_PER_FOLD rows or VISITORS_PER_FOLD new visitors wait, which bounds the
+   * memory they hold.
    */
   absorb(journal: JournalSource, end = journal.last()): void {
     let from = Math.max(this.absorbedTo, this.watermark());
-    while (this.absorbedRows < ROWS_PER_FOLD) {
-      const rows = journal.read(from, end, ROWS_PER_FOLD - this.absorbedRows);
-      if (rows.length === 0) return;
-      mergeEntries(
-        rows.map((r) => r.data),
-        this.absorbed,
-      );
+    const m = new DeltaMerger(this.absorbed);
+    while (!this.full()) {
+      const rows = journal.read(from, end, Math.min(READ_STEP, ROWS_PER_FOLD - this.absorbedRows));
+      if (rows.length === 0) break;
+      const before = m.visitorsAdded;
+      for (const r of rows) mergeRow(m, r.data, () => true);
+      this.absorbedVisitors += m.visitorsAdded - before;
       from = this.absorbedTo = (rows[rows.length - 1] as { seq: number }).seq;
       this.absorbedRows += rows.length;
     }
+  }
+
+  /** True when what is absorbed should be folded now rather than at the next interval. */
+  full(): boolean {
+    return this.absorbedRows >= ROWS_PER_FOLD || this.absorbedVisitors >= this.visitorsPerFold;
   }
 
   /**
@@ -96,6 +114,7 @@ export class RollupWriter {
       this.absorbed = new Map();
       this.absorbedTo = 0;
       this.absorbedRows = 0;
+      this.absorbedVisitors = 0;
       this.db.transaction(() => {
         this.apply(merged, true);
         this.q.setWatermark.run(upTo);
