@@ -2,7 +2,7 @@
 // imported access logs (imports/) follow the same rule.
 
 import { isbot } from "isbot";
-import { MAX_CACHED_UA_LENGTH, MAX_UA_CACHE } from "./enrich.js";
+import { UaCache } from "./ua-cache.js";
 
 /**
  * Command-line clients are fetches a person typed, not crawlers: counted (and rate-capped
@@ -11,18 +11,10 @@ import { MAX_CACHED_UA_LENGTH, MAX_UA_CACHE } from "./enrich.js";
 const BY_HAND = /^(curl|Wget|HTTPie|xh)\//;
 
 export class BotCheck {
-  private readonly cache = new Map<string, boolean>();
+  private readonly cache = new UaCache((userAgent) => !BY_HAND.test(userAgent) && isbot(userAgent));
 
   /** An empty user-agent is a bot's. */
   is(userAgent: string): boolean {
-    if (userAgent === "") return true;
-    let bot = this.cache.get(userAgent);
-    if (bot === undefined) {
-      bot = !BY_HAND.test(userAgent) && isbot(userAgent);
-      if (userAgent.length > MAX_CACHED_UA_LENGTH) return bot;
-      if (this.cache.size >= MAX_UA_CACHE) this.cache.clear();
-      this.cache.set(userAgent, bot);
-    }
-    return bot;
+    return userAgent === "" || this.cache.get(userAgent);
   }
 }

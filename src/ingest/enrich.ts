@@ -4,6 +4,7 @@
 
 import geoip from "geoip-country";
 import { UAParser } from "ua-parser-js";
+import { UaCache } from "./ua-cache.js";
 
 export interface UaInfo {
   browser: string;
@@ -11,13 +12,6 @@ export interface UaInfo {
   device: string;
 }
 
-/**
- * Entries and the longest user-agent a cache keeps: 10,000 × 512 characters, 10 MB at most.
- * Real user-agents are under 300 characters; a longer one is parsed each time, not kept.
- */
-export const MAX_UA_CACHE = 10_000;
-export const MAX_CACHED_UA_LENGTH = 512;
-const uaCache = new Map<string, UaInfo>();
 /**
  * One UaInfo per distinct (browser, OS, device): every visitor remembered (visitor-book.ts)
  * holds one, and with user-agents that differ only in a version they were 200,000 copies of a
@@ -37,17 +31,14 @@ function shared(browser: string, os: string, device: string): UaInfo {
   return info;
 }
 
+const uaCache = new UaCache((userAgent) => {
+  const r = new UAParser(userAgent).getResult();
+  return shared(r.browser.name ?? "Other", r.os.name ?? "Other", r.device.type ?? "desktop");
+});
+
 /** Browser, OS and device type ("desktop", "mobile", "tablet", …) of a user-agent. */
 export function uaInfo(userAgent: string): UaInfo {
-  let info = uaCache.get(userAgent);
-  if (!info) {
-    const r = new UAParser(userAgent).getResult();
-    info = shared(r.browser.name ?? "Other", r.os.name ?? "Other", r.device.type ?? "desktop");
-    if (userAgent.length > MAX_CACHED_UA_LENGTH) return info;
-    if (uaCache.size >= MAX_UA_CACHE) uaCache.clear();
-    uaCache.set(userAgent, info);
-  }
-  return info;
+  return uaCache.get(userAgent);
 }
 
 /** ISO country code of a public address, "" for private or unknown ones. */
