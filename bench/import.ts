@@ -48,7 +48,16 @@ export async function importBench(): Promise<string> {
   const server = startNode("0,1", SERVE, serverEnv(PORT, dataDir));
   await waitHttp(`${url}/healthz`, server);
   const c = await createCounter(url);
-  const [cmd, args] = pinned(1, [process.execPath, "dist/main.js", "import", c.id, file, "--format", "log", "--quiet"]);
+  const [cmd, args] = pinned(1, [
+    process.execPath,
+    SERVE[0] as string,
+    "import",
+    c.id,
+    file,
+    "--format",
+    "log",
+    "--quiet",
+  ]);
   const started = performance.now();
   const cli = spawn(cmd, args, {
     cwd: ROOT,

@@ -39,10 +39,9 @@ const READ_STEP = 200;
 export class RollupWriter {
   private readonly bulk: Bulk;
   /** Journal rows merged but not yet in the rollups: up to and including seq `absorbedTo`. */
-  private absorbed = new Map<string, CounterDelta>();
+  private absorbed = new DeltaMerger();
   private absorbedTo = 0;
   private absorbedRows = 0;
-  private absorbedVisitors = 0;
   /** Breakdown values known to be stored, per counter ("day\0dim\0value"), so the cap check skips SQL. */
   private readonly knownKeys = new Map<string, Set<string>>();
   private knownCount = 0;
@@ -80,13 +79,10 @@ export class RollupWriter {
    */
   absorb(journal: JournalSource, end = journal.last()): void {
     let from = Math.max(this.absorbedTo, this.watermark());
-    const m = new DeltaMerger(this.absorbed);
     while (!this.full()) {
       const rows = journal.read(from, end, Math.min(READ_STEP, ROWS_PER_FOLD - this.absorbedRows));
       if (rows.length === 0) break;
-      const before = m.visitorsAdded;
-      for (const r of rows) mergeRow(m, r.data, () => true);
-      this.absorbedVisitors += m.visitorsAdded - before;
+      for (const r of rows) mergeRow(this.absorbed, r.data, () => true);
       from = this.absorbedTo = (rows[rows.length - 1] as { seq: number }).seq;
       this.absorbedRows += rows.length;
     }
@@ -94,7 +90,7 @@ export class RollupWriter {
 
   /** True when what is absorbed should be folded now rather than at the next interval. */
   full(): boolean {
-    return this.absorbedRows >= ROWS_PER_FOLD || this.absorbedVisitors >= this.visitorsPerFold;
+    return this.absorbedRows >= ROWS_PER_FOLD || this.absorbed.visitorsAdded >= this.visitorsPerFold;
   }
 
   /**
@@ -107,14 +103,13 @@ export class RollupWriter {
     for (;;) {
       this.absorb(journal, end);
       if (this.absorbedRows === 0) return this.watermark();
-      const merged = this.absorbed;
+      const merged = this.absorbed.merged;
       const upTo = this.absorbedTo;
       // Taken before writing: if the transaction fails, the next absorb merges the same rows
       // again from the watermark, which hasn't moved.
-      this.absorbed = new Map();
+      this.absorbed = new DeltaMerger();
       this.absorbedTo = 0;
       this.absorbedRows = 0;
-      this.absorbedVisitors = 0;
       this.db.transaction(() => {
         this.apply(merged, true);
         this.q.setWatermark.run(upTo);
